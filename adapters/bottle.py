@@ -1,0 +1,66 @@
+"""Bottle 0.13: ``<name:filter>`` rules, ``app.route(..., name=)`` and ``app.get_url``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters import base
+from conformance.model import AppModel, Variable
+
+# Bottle's built-in filters. It has no uuid/any converter and no converter arguments: those
+# capabilities are declared absent, never emulated with ``re`` filters.
+_FILTERS = {"default": "", "int": ":int", "float": ":float", "path": ":path"}
+
+
+def bottle_variable(var: Variable) -> str:
+    if var.converter not in _FILTERS or var.args:
+        raise ValueError(f"bottle has no converter {var.converter!r} with arguments {var.args!r}")
+    return f"<{var.name}{_FILTERS[var.converter]}>"
+
+
+class BottleAdapter(base.Adapter):
+    name = "bottle"
+    framework = "Bottle"
+    distribution = "bottle"
+    module = "bottle"
+    extra = "bottle"
+    capabilities = frozenset({base.URL_BUILDING, base.DEBUG_PAGE})
+
+    def source(self, model: AppModel) -> str:
+        out = ["import bottle", "from conformance.handlers import echo", "",
+               f"bottle.debug({model.debug})", "app = bottle.Bottle()", "", ""]
+        out.append(base.exception_classes(model))
+        for rule in model.rules:
+            path = rule.path_template(bottle_variable)
+            methods = base.methods_literal(rule.methods)
+            if rule.registration == "decorator":
+                out.append(base.python_function(
+                    rule, f"app.route({path!r}, method={methods}, name={rule.endpoint!r})"))
+            else:
+                out.append(base.python_function(rule))
+                out.append(f"app.route({path!r}, {methods}, {rule.function_name}, name={rule.endpoint!r})\n")
+            out.append("")
+        return "\n".join(out) + "\n"
+
+    def make_app(self, model: AppModel) -> base.WSGIApp:
+        app = super().make_app(model)
+        debug = model.debug
+
+        # bottle.debug() is process-wide; several apps live side by side in one run, so each call
+        # re-asserts its own app's mode. This isolates apps from each other; it changes nothing
+        # about what Bottle does with the mode.
+        def wsgi(environ: dict, start_response: Any) -> Any:
+            import bottle
+
+            bottle.debug(debug)
+            return app(environ, start_response)
+
+        wsgi.bottle_app = app  # type: ignore[attr-defined]
+        return wsgi
+
+    def build_url(self, app: Any, endpoint: str, values: dict[str, Any]) -> str:
+        return getattr(app, "bottle_app", app).get_url(endpoint, **values)
+
+    def build_url_source(self, endpoint: str, values: dict[str, Any]) -> str:
+        args = "".join(f", {k}={v!r}" for k, v in values.items())
+        return f"print(app.get_url({endpoint!r}{args}))"

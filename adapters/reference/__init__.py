@@ -1,0 +1,63 @@
+"""The adapter of the reference micro-framework (``adapters.reference.microframework``).
+
+The reference framework implements every requirement of SPEC.md, so the suite can be checked
+against it; patched copies of it (mutants) must then fail. A mutant is the same adapter with
+``framework_module`` naming the patched package.
+"""
+
+from __future__ import annotations
+
+import keyword
+import uuid
+from typing import Any, ClassVar
+
+from adapters import base
+from adapters.base import Adapter, WSGIApp
+from conformance.model import AppModel, Rule
+
+
+class ReferenceAdapter(Adapter):
+    name = "reference"
+    framework = "reference"
+    distribution = "wsgi-conformance"
+    module = ""  # part of this distribution: always installed
+    extra = ""
+    capabilities = base.ALL_CAPABILITIES - {base.TEMPLATES}
+    framework_module: ClassVar[str] = "adapters.reference.microframework"
+
+    def source(self, model: AppModel) -> str:
+        header = (
+            f"from {self.framework_module} import App\n"
+            "from conformance.handlers import echo\n\n"
+            f"app = App(debug={model.debug!r})\n\n\n"
+        )
+        blocks = [base.exception_classes(model)] + [self._rule_source(rule) for rule in model.rules]
+        return (header + "".join(blocks)).rstrip("\n") + "\n"
+
+    def _rule_source(self, rule: Rule) -> str:
+        path = repr(rule.werkzeug_path)
+        methods = base.methods_literal(rule.methods)
+        if rule.registration == "imperative":
+            return (
+                base.python_function(rule)
+                + f"\n\napp.add_url_rule({path}, {rule.endpoint!r}, {rule.function_name}, "
+                f"methods={methods})\n\n\n"
+            )
+        endpoint = f", endpoint={rule.endpoint!r}" if rule.endpoint != rule.function_name else ""
+        return base.python_function(rule, f"app.route({path}, methods={methods}{endpoint})") + "\n\n"
+
+    def build_url(self, app: WSGIApp, endpoint: str, values: dict[str, Any]) -> str:
+        return app.url_for(endpoint, **values)  # type: ignore[attr-defined]
+
+    def build_url_source(self, endpoint: str, values: dict[str, Any]) -> str:
+        prefix = "import uuid; " if any(isinstance(v, uuid.UUID) for v in values.values()) else ""
+        if all(k.isidentifier() and not keyword.iskeyword(k) for k in values):
+            args = "".join(f", {k}={_literal(v)}" for k, v in values.items())
+        else:
+            args = ", **{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in values.items()) + "}"
+        return f"{prefix}print(app.url_for({endpoint!r}{args}))"
+
+
+def _literal(value: Any) -> str:
+    """``repr`` that is valid source for the values the suite builds with (UUIDs included)."""
+    return f"uuid.UUID({str(value)!r})" if isinstance(value, uuid.UUID) else repr(value)

@@ -1,0 +1,31 @@
+"""CANON: unique URLs and the trailing-slash redirect."""
+
+from conformance.harness import requirement
+from conformance.model import AppModel, Request, rule
+from conformance.verdict import Expectation, found, not_found, redirect
+
+MODEL = AppModel.of(rule("/projects/", "projects"), rule("/about", "about"),
+                    rule("/docs/<name>/", "doc"))
+
+
+@requirement("CANON-001")
+def test_CANON_001_redirects_to_trailing_slash(conformance):
+    conformance.check(MODEL, Request("/projects"), redirect("CANON-001", "/projects/"))
+    conformance.check(MODEL, Request("/docs/intro"), redirect("CANON-001", "/docs/intro/"))
+    conformance.check(MODEL, Request("/projects/"), found("CANON-001", "projects"))
+
+
+@requirement("CANON-002")
+def test_CANON_002_redirect_status_code(conformance):
+    conformance.check(MODEL, Request("/projects"), Expectation("CANON-002", None))
+
+
+@requirement("CANON-003")
+def test_CANON_003_redirect_keeps_query(conformance):
+    conformance.check(MODEL, Request("/projects", query="page=2&q=a%20b"),
+                      redirect("CANON-003", "/projects/?page=2&q=a%20b"))
+
+
+@requirement("CANON-004")
+def test_CANON_004_no_slash_rule_with_slash_is_not_found(conformance):
+    conformance.check(MODEL, Request("/about/"), not_found("CANON-004"))

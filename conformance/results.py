@@ -1,0 +1,83 @@
+"""Results of a run, per adapter and per requirement: what reports and baselines are made from."""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.spec import requirement
+from conformance.verdict import Outcome, worst
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class RequirementResult:
+    id: str
+    counts: Counter = field(default_factory=Counter)  # Outcome -> checks
+    failures: list[dict[str, Any]] = field(default_factory=list)  # non-pass evidence, capped
+    observations: list[str] = field(default_factory=list)  # informational answers, capped
+    cases: set[str] = field(default_factory=set)
+
+    MAX_EVIDENCE = 5
+
+    @property
+    def outcome(self) -> Outcome:
+        return worst(list(self.counts))
+
+    def add(self, outcome: Outcome, case: str, evidence: dict[str, Any] | None = None,
+            observation: str | None = None) -> None:
+        self.counts[outcome] += 1
+        self.cases.add(case)
+        if evidence is not None and outcome in (Outcome.FAIL, Outcome.NON_STRICT, Outcome.ERROR):
+            # Hypothesis replays the shrunk example last: keep the newest evidence per case.
+            self.failures = [f for f in self.failures if f.get("case") != case]
+            self.failures.append({"case": case, **evidence})
+            del self.failures[: -self.MAX_EVIDENCE]
+        if observation is not None and observation not in self.observations:
+            if len(self.observations) < self.MAX_EVIDENCE:
+                self.observations.append(observation)
+
+    def to_json(self) -> dict[str, Any]:
+        req = requirement(self.id)
+        return {
+            "id": self.id,
+            "level": req.level,
+            "title": req.title,
+            "spec": req.anchor,
+            "outcome": self.outcome.value,
+            "counts": {o.value: n for o, n in sorted(self.counts.items(), key=lambda x: x[0].rank)},
+            "cases": sorted(self.cases),
+            "failures": self.failures,
+            "observations": self.observations,
+        }
+
+
+@dataclass
+class AdapterResult:
+    name: str
+    framework: str
+    version: str
+    capabilities: list[str]
+    requirements: dict[str, RequirementResult] = field(default_factory=dict)
+
+    def get(self, req_id: str) -> RequirementResult:
+        if req_id not in self.requirements:
+            self.requirements[req_id] = RequirementResult(req_id)
+        return self.requirements[req_id]
+
+    def totals(self) -> Counter:
+        return Counter(r.outcome for r in self.requirements.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "adapter": self.name,
+            "framework": self.framework,
+            "version": self.version,
+            "python": platform.python_version(),
+            "capabilities": self.capabilities,
+            "totals": {o.value: n for o, n in self.totals().items()},
+            "requirements": {k: v.to_json() for k, v in sorted(self.requirements.items())},
+        }

@@ -1,0 +1,221 @@
+"""Compare what was expected with what a framework did, per requirement id, and grade it by level.
+
+An ``Expectation`` says what SPEC.md predicts for one request and which requirement decides it;
+``compare`` turns an Observation into ``Check``s, one per aspect, each naming its requirement; the
+requirement's level turns a check into an ``Outcome``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from conformance.driver import Observation
+from conformance.spec import requirement
+
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+CLIENT_ERRORS = frozenset(range(400, 500))
+AUTO_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+
+class Outcome(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    NON_STRICT = "non-strict"  # a SHOULD not met
+    INFORMATIONAL = "informational"  # IMPL: recorded, never failed
+    NOT_APPLICABLE = "not-applicable"
+    ERROR = "error"  # the harness could not run the case (adapter fault, timeout)
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Outcome.NOT_APPLICABLE: 0, Outcome.PASS: 1, Outcome.INFORMATIONAL: 2,
+         Outcome.NON_STRICT: 3, Outcome.FAIL: 4, Outcome.ERROR: 5}
+
+
+@dataclass(frozen=True)
+class Check:
+    requirement: str
+    ok: bool
+    expected: str
+    actual: str
+
+    @property
+    def outcome(self) -> Outcome:
+        level = requirement(self.requirement).level
+        if level == "IMPL":
+            return Outcome.INFORMATIONAL
+        if self.ok:
+            return Outcome.PASS
+        return Outcome.NON_STRICT if level == "SHOULD" else Outcome.FAIL
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What SPEC.md predicts for one request.
+
+    ``status`` is the set of acceptable codes (``None``: any, for IMPL requirements, which only
+    record). ``args`` are ``{name: [type name, repr]}`` as the echo handler reports them.
+    ``allow`` is the set of methods that ``Allow`` must list (``HEAD``/``OPTIONS`` may be added).
+    ``record`` names IMPL requirements whose observed answer is recorded as informational.
+    """
+
+    requirement: str
+    status: frozenset[int] | None
+    endpoint: str | None = None
+    args: dict[str, list[str]] | None = None
+    location: str | None = None
+    allow: frozenset[str] | None = None
+    allow_requirement: str = "METH-003"
+    body: bytes | None = None
+    record: tuple[str, ...] = ()
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.status is None:
+            return "anything (implementation-defined: recorded)"
+        parts = [_codes(self.status)]
+        if self.endpoint is not None:
+            args = ", ".join(f"{k}={t} {r}" for k, (t, r) in (self.args or {}).items())
+            parts.append(f"{self.endpoint}({args})")
+        if self.location is not None:
+            parts.append(f"Location: {self.location}")
+        if self.allow is not None:
+            parts.append(f"Allow ⊇ {', '.join(sorted(self.allow))}")
+        if self.body is not None:
+            parts.append(f"body {self.body!r}")
+        return " ".join(parts)
+
+
+def found(req: str, endpoint: str, args: dict[str, list[str]] | None = None, **kw) -> Expectation:
+    return Expectation(req, frozenset({200}), endpoint=endpoint, args=args or {}, **kw)
+
+
+def not_found(req: str, **kw) -> Expectation:
+    return Expectation(req, frozenset({404}), **kw)
+
+
+def redirect(req: str, location: str, **kw) -> Expectation:
+    return Expectation(req, REDIRECT_CODES, location=location, **kw)
+
+
+def method_not_allowed(req: str, allow: frozenset[str] | set[str], **kw) -> Expectation:
+    return Expectation(req, frozenset({405}), allow=frozenset(allow), **kw)
+
+
+def compare(exp: Expectation, obs: Observation) -> list[Check]:
+    checks = [Check(v.requirement, False, "a valid PEP 3333 response", v.detail) for v in obs.violations]
+    actual = obs.summary()
+    checks += [Check(r, True, "recorded", actual) for r in exp.record]
+    if exp.status is None:
+        checks.append(Check(exp.requirement, True, exp.describe(), actual))
+        return checks
+    if obs.status is None:
+        checks.append(Check(exp.requirement, False, exp.describe(), actual))
+        return checks
+    ok = obs.status in exp.status
+    if ok and exp.endpoint is not None:
+        ok = obs.endpoint == exp.endpoint and obs.args == exp.args
+    if ok and exp.body is not None:
+        ok = obs.body == exp.body
+        actual = f"{obs.status_line} body {obs.body[:200]!r}"
+    if ok and exp.location is not None:
+        ok = same_location(obs.location, exp.location)
+        if not ok and obs.location and "?" in exp.location:
+            if same_location(obs.location.split("?")[0], exp.location.split("?")[0]):
+                checks.append(Check("CANON-003", False, f"Location: {exp.location}", actual))
+                ok = True
+    checks.append(Check(exp.requirement, ok, exp.describe(), actual))
+    if exp.allow is not None and obs.status in exp.status:
+        allow = obs.allow
+        allow_ok = allow is not None and exp.allow <= allow <= exp.allow | AUTO_METHODS
+        checks.append(Check(exp.allow_requirement, allow_ok,
+                            f"Allow: {', '.join(sorted(exp.allow))} (+ HEAD, OPTIONS)",
+                            f"Allow: {', '.join(sorted(allow)) if allow is not None else '(missing)'}"))
+    return checks
+
+
+def same_location(actual: str | None, expected: str) -> bool:
+    """Equal paths (after normalising percent-encoding) and equal query parameters."""
+    if actual is None:
+        return False
+    a, e = urlsplit(actual), urlsplit(expected)
+    return (unquote(a.path) == unquote(e.path) and a.scheme in ("", "http")
+            and parse_qsl(a.query) == parse_qsl(e.query))
+
+
+def compare_head(get: Observation, head: Observation, req: str = "METH-004") -> list[Check]:
+    """HEAD answers with GET's status and headers (Date and the like aside) and no body."""
+    checks = [Check(v.requirement, False, "a valid PEP 3333 response", v.detail) for v in head.violations]
+    volatile = {"date", "set-cookie", "expires", "last-modified", "etag"}
+    get_h = sorted((k.lower(), v) for k, v in get.headers if k.lower() not in volatile)
+    head_h = sorted((k.lower(), v) for k, v in head.headers if k.lower() not in volatile)
+    expected = f"{get.status_line}, GET's headers, empty body"
+    problems = []
+    if head.status != get.status:
+        problems.append(f"status {head.status_line} (GET: {get.status_line})")
+    if head_h != get_h:
+        diff = sorted(set(head_h) ^ set(get_h))
+        problems.append(f"headers differ from GET's: {diff}")
+    if head.body:
+        problems.append(f"body of {len(head.body)} bytes: {head.body[:60]!r}")
+    checks.append(Check(req, not problems, expected, "; ".join(problems) or head.summary()))
+    return checks
+
+
+def worst(outcomes: list[Outcome]) -> Outcome:
+    return max(outcomes, key=lambda o: o.rank) if outcomes else Outcome.NOT_APPLICABLE
+
+
+def _codes(codes: frozenset[int]) -> str:
+    if codes == CLIENT_ERRORS:
+        return "4xx"
+    if codes == REDIRECT_CODES:
+        return "3xx redirect"
+    return " or ".join(str(c) for c in sorted(codes))
+
+
+@dataclass
+class Failure:
+    """Everything a reader needs to reproduce one non-passing check."""
+
+    check: Check
+    adapter: str
+    framework: str
+    rules: str
+    request: str
+    reproduction: str
+    extra: dict = field(default_factory=dict)
+
+    def message(self) -> str:
+        req = requirement(self.check.requirement)
+        verb = "not met" if self.check.outcome is not Outcome.NON_STRICT else "not met (SHOULD: non-strict)"
+        lines = [
+            f"{req.id} ({req.level}) {verb}: {req.title}",
+            f"  spec:     {req.anchor}",
+            f"  adapter:  {self.adapter} ({self.framework})",
+            "  rules:",
+            *("    " + line for line in self.rules.splitlines()),
+            f"  request:  {self.request}",
+            f"  expected: {self.check.expected}",
+            f"  actual:   {self.check.actual}",
+            "  reproduction:",
+            *("    " + line for line in self.reproduction.rstrip().splitlines()),
+        ]
+        return "\n".join(lines)
+
+
+class RequirementNotMet(AssertionError):
+    """Raised by a case when a check fails; the plugin grades it by the requirement's level."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(failure.message())
+        self.failure = failure
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.failure.check.outcome

@@ -1,0 +1,37 @@
+"""Helpers for running the conformance suite inside the suite's own tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+
+class SuiteRun:
+    def __init__(self, result: pytest.RunResult, data: dict):
+        self.result = result
+        self.data = data
+
+    def adapter(self, name: str) -> dict:
+        return next(a for a in self.data["adapters"] if a["adapter"] == name)
+
+    def outcomes(self, name: str) -> dict[str, str]:
+        return {k: v["outcome"] for k, v in self.adapter(name)["requirements"].items()}
+
+    def findings(self, name: str) -> dict[str, str]:
+        """Every requirement whose outcome is not plain pass / not applicable."""
+        return {k: v for k, v in self.outcomes(name).items() if v not in ("pass", "not-applicable")}
+
+
+@pytest.fixture
+def run_suite(pytester: pytest.Pytester):
+    """Run the conformance cases in-process with the given pytest arguments."""
+
+    def run(*args: str) -> SuiteRun:
+        out = Path(pytester.path) / "results.json"
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"--conformance-json={out}", *args)
+        data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"adapters": []}
+        return SuiteRun(result, data)
+
+    return run

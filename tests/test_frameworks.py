@@ -1,0 +1,104 @@
+"""The suite run on real Flask and Bottle: the findings are asserted exactly.
+
+These are the frameworks' real behaviours as the suite records them. A change here means either the
+suite or the framework changed: both deserve a look before the expectation is edited.
+"""
+
+import pytest
+
+from conformance import spec
+
+FLASK_FINDINGS = {
+    "CANON-002": "informational",  # 308
+    "CONV-INT-004": "informational",  # 007 -> 7
+    "CONV-INT-005": "non-strict",  # Werkzeug's \d matches Unicode digits
+    "ROUTE-008": "informational",  # // merged, redirect
+    "ROUTE-010": "informational",
+    "UNI-004": "non-strict",  # invalid UTF-8 replaced with U+FFFD and served
+    "VAR-006": "informational",
+}
+
+BOTTLE_FINDINGS = {
+    "BUILD-002": "fail",  # get_url leaves '?' and '#' unquoted
+    "CANON-001": "non-strict",  # no trailing-slash redirect
+    "CANON-002": "informational",
+    "CANON-003": "non-strict",
+    "CONV-FLOAT-002": "fail",  # '1.2.3' and '.' answered 400, not 404
+    "CONV-FLOAT-003": "non-strict",  # '42' accepted as 42.0
+    "CONV-FLOAT-004": "non-strict",  # negatives accepted
+    "CONV-INT-003": "fail",  # negatives accepted
+    "CONV-INT-004": "informational",
+    "CONV-INT-005": "non-strict",
+    "METH-005": "non-strict",  # no automatic OPTIONS
+    "ROUTE-008": "informational",
+    "ROUTE-009": "non-strict",  # registration order wins over converter type
+    "ROUTE-010": "informational",
+    "UNI-004": "non-strict",
+    "VAR-006": "informational",
+}
+
+
+@pytest.mark.parametrize("name, findings", [("flask", FLASK_FINDINGS), ("bottle", BOTTLE_FINDINGS)])
+def test_framework_findings(run_suite, name, findings):
+    pytest.importorskip(name)
+    run = run_suite(f"--adapter={name}")
+    assert run.findings(name) == findings
+    must_fail = any(v == "fail" for v in findings.values())
+    assert run.result.ret == (1 if must_fail else 0)
+    run.result.stdout.fnmatch_lines([f"*wsgi-conformance: {name} *"])
+
+
+def test_every_requirement_is_checked_on_reference(run_suite):
+    run = run_suite("--adapter=reference")
+    outcomes = run.outcomes("reference")
+    assert set(outcomes) == set(spec.requirements())
+    assert run.result.ret == 0
+    bad = {k: v for k, v in outcomes.items() if v not in ("pass", "informational")}
+    assert bad == {}
+    # IMPL requirements are exactly the informational ones
+    assert {k for k, v in outcomes.items() if v == "informational"} == {
+        k for k, r in spec.requirements().items() if r.level == "IMPL"}
+
+
+def test_several_adapters_parametrise_one_run(run_suite):
+    pytest.importorskip("flask")
+    run = run_suite("--adapter=reference", "--adapter=flask", "-k", "TUT_00")
+    run.result.assert_outcomes(passed=14)
+    assert [a["adapter"] for a in run.data["adapters"]] == ["reference", "flask"]
+
+
+def test_failure_names_requirement_request_and_reproduction(run_suite):
+    pytest.importorskip("bottle")
+    run = run_suite("--adapter=bottle", "-k", "CONV_INT_003")
+    out = run.result.stdout.str()
+    for line in [
+        "CONV-INT-003 (MUST) not met: `int` does not match negative numbers by default",
+        "SPEC.md#CONV-INT-003",
+        "request:  GET /blog/-1",
+        "expected: 404",
+        "actual:   200 OK blog(postID=int -1)",
+        "reproduction:",
+        "@app.route('/blog/<postID:int>', method=['GET'], name='blog')",
+        "TestApp(app).request('/blog/-1'",
+    ]:
+        assert line in out, line
+    evidence = run.adapter("bottle")["requirements"]["CONV-INT-003"]["failures"][0]
+    assert evidence["request"] in ("GET /blog/-1", "GET /blog/-555")
+    assert "import bottle" in evidence["reproduction"]
+
+
+def test_reproduction_runs_and_shows_the_divergence():
+    """The reproduction in a failure is a program that really shows the failure."""
+    pytest.importorskip("bottle")
+    import contextlib
+    import io
+
+    from adapters.bottle import BottleAdapter
+    from conformance.model import AppModel, Request, rule
+
+    code = BottleAdapter().reproduction(AppModel.of(rule("/blog/<int:postID>", "blog")), Request("/blog/-1"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<reproduction>", "exec"), {})
+    assert out.getvalue().startswith("200 OK")
+    assert '"int", "-1"' in out.getvalue()
