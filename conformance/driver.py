@@ -8,18 +8,22 @@ exception out of the driver.
 
 from __future__ import annotations
 
+import ctypes
 import io
+import threading
 import traceback
+import weakref
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from conformance.handlers import parse_echo
 from conformance.model import Request
-from conformance.wsgi import Violation, check_charset, check_response
+from conformance.wsgi import Violation, check_charset, check_iterable, check_response
 
 SERVER_NAME = "localhost"
 MAX_BODY = 1 << 20  # bytes read from a response body before the rest is discarded
+MAX_ITEMS = 1 << 16  # body items read before the rest is discarded (endless b"" items)
 
 
 def environ_for(request: Request, script_name: str = "") -> dict[str, Any]:
@@ -65,6 +69,8 @@ class Observation:
     violations: tuple[Violation, ...] = ()
     error: str | None = None  # an exception that escaped the app: its traceback tail
     errors_stream: str = field(default="", repr=False)  # what the app wrote to wsgi.errors
+    timed_out: bool = False  # no answer within the timeout: ``error`` says where it was
+    truncated: bool = False  # the body went on past MAX_BODY bytes (or MAX_ITEMS items)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -107,8 +113,13 @@ class Observation:
 
     def summary(self) -> str:
         """One line a report cell can show: what the framework answered."""
+        if self.timed_out and self.error:
+            return self.error.splitlines()[0]
         if self.error and self.status is None:
             return f"raised {self.error.strip().splitlines()[-1]}"
+        if self.status is None:
+            problem = self.violations[0].detail if self.violations else "no status"
+            return f"no valid response: {problem}"
         parts = [str(self.status_line or self.status)]
         if self.endpoint is not None:
             args = ", ".join(f"{k}={t} {r}" for k, (t, r) in self.args.items())
@@ -120,57 +131,273 @@ class Observation:
         elif self.body:
             text = self.body[:80].decode("utf-8", "replace")
             parts.append(repr(text) + ("…" if len(self.body) > 80 else ""))
+        if self.truncated:
+            parts.append(f"(the body went on: reading stopped after {len(self.body)} bytes)")
         return " ".join(parts)
 
 
-def call(app: Any, request: Request) -> Observation:
-    """Call ``app`` once as a server would and capture status, headers, body and violations."""
+def call(app: Any, request: Request, timeout: float | None = None) -> Observation:
+    """Call ``app`` once as a server would and capture status, headers, body and violations.
+
+    Never raises for anything the app does. With ``timeout`` (seconds), the app call, the body
+    iteration and ``close()`` together run under that bound in a worker thread (see ``_Worker``);
+    past it the Observation has ``timed_out`` set and ``error`` saying "timed out after N s".
+    """
     environ = environ_for(request)
-    calls: list[tuple[Any, Any, Any]] = []
-    written: list[Any] = []
+    capture = _Capture(app, environ)
+    if timeout is None:
+        capture.run()
+    elif not _worker().run(capture, timeout):
+        return _timed_out(request, capture, timeout, environ)
+    return _observe(request, capture, environ)
 
-    def start_response(status: Any, headers: Any, exc_info: Any = None) -> Any:
-        calls.append((status, headers, exc_info))
-        return written.append
 
-    body_items: list[Any] = []
-    error: str | None = None
-    try:
-        result = app(environ, start_response)
+class _Capture:
+    """One app call as a server makes it: what start_response, write() and the body gave.
+
+    ``run`` catches every ``Exception`` the app raises (the app's fault: reported). A
+    ``BaseException`` goes through, and with it the ``_Interrupt`` injected on timeout.
+    """
+
+    __slots__ = ("app", "environ", "calls", "written", "items", "size", "truncated",
+                 "result_violations", "early_body", "error", "phase", "phase_error", "stopped_at")
+
+    def __init__(self, app: Any, environ: dict[str, Any]):
+        self.app = app
+        self.environ = environ
+        self.calls: list[tuple[Any, Any, Any]] = []
+        self.written: list[Any] = []
+        self.items: list[Any] = []  # body items kept (the last one cut at MAX_BODY)
+        self.size = 0  # body bytes seen (write() and the iterable), including a cut item's rest
+        self.truncated = False  # reading stopped at MAX_BODY bytes or MAX_ITEMS items
+        self.result_violations: list[Violation] = []
+        self.early_body = False  # a body byte came before start_response was called
+        self.error: str | None = None
+        self.phase = "call"  # where the app is: "call", "body", "close", "done"
+        self.phase_error: str | None = None  # the phase that raised ``error`` first
+        self.stopped_at: str | None = None  # the phase when time ran out
+
+    def start_response(self, status: Any, headers: Any, exc_info: Any = None) -> Any:
+        self.calls.append((status, headers, exc_info))
+        return self.write
+
+    def write(self, data: Any) -> None:
+        if isinstance(data, (bytes, bytearray)):
+            if data and not self.calls:
+                self.early_body = True
+            self.size += len(data)
+            if self.size > MAX_BODY + 1 or len(self.written) >= MAX_ITEMS:
+                self.truncated = True  # kept no further; an endless writer ends at the timeout
+                return
+        self.written.append(data)
+
+    def run(self) -> None:
         try:
-            size = 0
-            for item in _iterate(result):
-                body_items.append(item)
-                size += len(item) if isinstance(item, (bytes, bytearray)) else 0
-                if size > MAX_BODY:
-                    break
+            result = self.app(self.environ, self.start_response)
+        except Exception:  # the app's fault; reported, never raised
+            self._fail()
+            return
+        self.phase = "body"
+        self.result_violations = check_iterable(result)
+        try:
+            if not self.result_violations:
+                self._read(result)
+        except Exception:
+            self._fail()
         finally:
+            self.phase = "close"
             close = getattr(result, "close", None)
             if close is not None:
-                close()
-    except Exception:  # the app's fault; reported, never raised
-        error = _tail(traceback.format_exc())
+                try:
+                    close()
+                except Exception:
+                    self._fail()
+            self.phase = "done"
+
+    def _read(self, result: Any) -> None:
+        items, calls = self.items, self.calls
+        budget = MAX_BODY + 1  # bytes still kept: one more than MAX_BODY shows the cut
+        for item in result:
+            if isinstance(item, (bytes, bytearray)):
+                n = len(item)
+                if n and not calls:
+                    self.early_body = True
+                self.size += n
+                if n > budget:
+                    item = item[:budget]
+                budget -= len(item)
+            items.append(item)
+            if budget <= 0 or len(items) >= MAX_ITEMS:
+                self.truncated = True
+                break
+
+    def _fail(self) -> None:
+        text = _tail(traceback.format_exc())
+        if self.error is None:
+            self.error, self.phase_error = text, self.phase
+        else:  # close() raised after the body did: keep both
+            self.error += "\n" + text
+
+
+def _observe(request: Request, cap: _Capture, environ: dict[str, Any]) -> Observation:
+    calls = cap.calls
     status_raw, headers_raw = (calls[-1][0], calls[-1][1]) if calls else (None, None)
-    violations = check_response(calls, written, body_items, headers_raw, error, request.method)
-    status_line = status_raw if isinstance(status_raw, str) else None
+    violations = cap.result_violations + check_response(
+        calls, cap.written, cap.items, headers_raw, cap.error, request.method,
+        body_size=cap.size, truncated=cap.truncated, early_body=cap.early_body,
+        phase_error=cap.phase_error)
+    # An exception out of the app call itself leaves no response (a server answers 500 instead).
+    status_line = status_raw if isinstance(status_raw, str) and cap.phase_error != "call" else None
     status = _status_code(status_line)
     headers = tuple(
         (str(h[0]), str(h[1])) for h in headers_raw if isinstance(h, tuple) and len(h) == 2
     ) if isinstance(headers_raw, list) else ()
     body = b"".join(
-        bytes(i) for i in [*written, *body_items] if isinstance(i, (bytes, bytearray))
+        bytes(i) for i in [*cap.written, *cap.items] if isinstance(i, (bytes, bytearray))
     )[: MAX_BODY + 1]
     violations += check_charset(status, headers, body)
-    errors_stream = environ["wsgi.errors"].getvalue()
-    return Observation(request, status, status_line, headers, body, tuple(violations), error,
-                       errors_stream)
+    return Observation(request, status, status_line, headers, body, tuple(violations), cap.error,
+                       environ["wsgi.errors"].getvalue(), truncated=cap.truncated)
 
 
-def _iterate(result: Any) -> Iterable[Any]:
-    if result is None or isinstance(result, (str, bytes, int)):
-        # Not an iterable of bytes: handled as a WSGI-003 violation, evidence kept.
-        return [result] if result is not None else []
-    return result
+def _timed_out(request: Request, cap: _Capture, timeout: float, environ: dict[str, Any]) -> Observation:
+    """No response; what the app had done when time ran out is kept in ``error`` as evidence."""
+    where = {"call": "in the application call", "body": "while reading the response body",
+             "close": "in the body iterable's close()"}.get(cap.stopped_at or cap.phase, "")
+    lines = [f"timed out after {timeout:g} s {where}".rstrip()]
+    calls = list(cap.calls)  # the abandoned worker may still be appending: copy first
+    if calls:
+        lines.append(f"start_response({calls[-1][0]!r}, {calls[-1][1]!r:.200}) had been called")
+    else:
+        lines.append("start_response had not been called")
+    if (cap.stopped_at or cap.phase) != "call":
+        lines.append(f"{len(cap.items)} body item(s), {cap.size} byte(s) read")
+    try:
+        errors_stream = environ["wsgi.errors"].getvalue()
+    except Exception:  # pragma: no cover - the abandoned worker replaced or closed it
+        errors_stream = ""
+    return Observation(request, None, None, (), b"", (), "\n".join(lines), errors_stream,
+                       timed_out=True)
+
+
+# --- the time bound ---------------------------------------------------------------------------
+# Python cannot kill a thread. A call with a timeout runs in a worker thread; when time runs out
+# the caller stops waiting, asks the worker to stop by raising ``_Interrupt`` in it
+# (PyThreadState_SetAsyncExc, CPython) and abandons it: it is a daemon thread, and a new worker
+# serves the next call. The exception is delivered when the worker next runs Python bytecode, so
+# a loop of short sleeps or a busy Python loop stops at once; a call blocked inside C code (one
+# long time.sleep, a lock or socket wait, a loop in a C extension) cannot be interrupted until it
+# returns, and an app that catches BaseException can ignore the request. Such a worker keeps
+# running in the background (sharing the app with later calls, and the GIL with the suite), but
+# it never blocks the suite. One long-lived worker per calling thread serves every call, so a call
+# with a timeout costs a hand-off between two threads, not a thread start.
+
+class _Interrupt(BaseException):
+    """Raised inside a worker whose call timed out (a BaseException, so that a framework's
+    ``except Exception`` error handling does not swallow it)."""
+
+
+GRACE = 0.05  # seconds a timed-out caller waits for the interrupted worker to wind down
+
+
+def _inject(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in thread ``thread_id`` at its next bytecode; ``None`` clears a pending one.
+
+    Without CPython's C API (another implementation) the worker is only abandoned.
+    """
+    api = getattr(ctypes, "pythonapi", None)
+    if api is not None:
+        api.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                      ctypes.py_object(exc) if exc is not None else None)
+
+
+class _Worker:
+    """A daemon thread running the ``_Capture`` jobs of one calling thread, one at a time."""
+
+    def __init__(self) -> None:
+        self._go = threading.Lock()  # released by the caller: a job is ready
+        self._go.acquire()
+        self._done = threading.Lock()  # released by the worker: the job is finished
+        self._done.acquire()
+        self._guard = threading.Lock()  # orders "job finished" against "job abandoned"
+        self._job: _Capture | None = None
+        self._finished = False
+        self.abandoned = False
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="wsgi-conformance-call", daemon=True)
+        self.thread.start()
+
+    def run(self, job: _Capture, timeout: float) -> bool:
+        """Run ``job`` within ``timeout`` seconds; False when it did not finish (then abandoned)."""
+        self._job, self._finished = job, False
+        self._go.release()
+        try:
+            if self._done.acquire(timeout=max(timeout, 0.0)):
+                return True
+        except BaseException:  # KeyboardInterrupt while waiting: never reuse a busy worker
+            self.abandon(job, 0.0)
+            raise
+        return self.abandon(job, min(GRACE, timeout))
+
+    def abandon(self, job: _Capture, grace: float) -> bool:
+        """Stop waiting for ``job``: interrupt and abandon the worker, and give it ``grace``
+        seconds to wind down (False), unless the job has just finished (True)."""
+        with self._guard:
+            if self._finished:  # finished right at the deadline
+                self._done.acquire()
+                return True
+            self.abandoned = True
+            job.stopped_at = job.phase
+            _inject(self.thread.ident, _Interrupt)  # type: ignore[arg-type]
+        if grace > 0:
+            self.stopped.wait(grace)
+        return False
+
+    def stop(self) -> None:
+        """End an idle worker (its calling thread is gone)."""
+        if not self.abandoned:
+            self._job = None
+            try:
+                self._go.release()
+            except RuntimeError:  # pragma: no cover - a job was being handed over
+                pass
+
+    def _loop(self) -> None:
+        # Once abandoned, the injected exception may arrive at any bytecode: everything the
+        # worker runs is inside this ``try``, and a pending one is cleared before returning.
+        try:
+            while True:
+                self._go.acquire()
+                job, self._job = self._job, None
+                if job is None:  # stop()
+                    return
+                job.run()
+                with self._guard:
+                    self._finished = True
+                    if self.abandoned:  # the app ignored _Interrupt, or ended at the deadline
+                        _inject(threading.get_ident(), None)
+                        return
+                self._done.release()
+        except _Interrupt:
+            return
+        finally:
+            self.stopped.set()
+
+
+_local = threading.local()
+
+
+class _Owner:
+    """Kept only by the calling thread's local storage: when that thread ends, its worker ends."""
+
+
+def _worker() -> _Worker:
+    worker = getattr(_local, "worker", None)
+    if worker is None or worker.abandoned:
+        worker = _local.worker = _Worker()
+        _local.owner = _Owner()
+        weakref.finalize(_local.owner, worker.stop)
+    return worker
 
 
 def _status_code(status_line: str | None) -> int | None:

@@ -18,8 +18,8 @@ from conformance import spec
 from conformance.driver import Observation, call
 from conformance.model import AppModel, Request
 from conformance.results import AdapterResult
-from conformance.verdict import (Check, Expectation, Failure, Outcome, RequirementNotMet,
-                                 compare, compare_head)
+from conformance.verdict import (Check, Expectation, Failure, Outcome, compare, compare_head,
+                                 not_met)
 
 
 def requirement(*ids: str) -> Callable:
@@ -38,8 +38,9 @@ class AdapterContext:
 
     APP_CACHE = 64
 
-    def __init__(self, adapter: Adapter):
+    def __init__(self, adapter: Adapter, timeout: float | None = None):
         self.adapter = adapter
+        self.timeout = timeout  # seconds per request (--conformance-timeout); None: unbounded
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
                                     sorted(adapter.capabilities))
@@ -47,17 +48,29 @@ class AdapterContext:
     def app(self, model: AppModel) -> Any:
         if model in self.apps:
             self.apps.move_to_end(model)
-            return self.apps[model]
+            app = self.apps[model]
+            if isinstance(app, HarnessError):  # building it failed before: same error, no retry
+                raise HarnessError(str(app))
+            return app
         try:
             app = self.adapter.make_app(model)
         except Exception as exc:
-            raise HarnessError(
-                f"adapter {self.adapter.name!r} could not build the app:\n{model.describe()}\n"
-                + "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            ) from exc
+            # The adapter's fault, not the framework's: one self-contained first line (which
+            # adapter, what failed), then the rules and the traceback's tail.
+            declared = sorted(required_capabilities(model) & self.adapter.capabilities)
+            claim = f" (the app needs {', '.join(declared)}, which the adapter declares)" \
+                if declared else ""
+            tail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            app = HarnessError(
+                f"adapter {self.adapter.name!r}: make_app raised {type(exc).__name__}: {exc}{claim}\n"
+                f"  rules:\n    " + model.describe().replace("\n", "\n    ") + "\n"
+                "  traceback (tail):\n    " + "\n    ".join(tail.rstrip().splitlines()[-8:])
+            )
         self.apps[model] = app
         if len(self.apps) > self.APP_CACHE:
             self.apps.popitem(last=False)
+        if isinstance(app, HarnessError):
+            raise HarnessError(str(app))
         return app
 
 
@@ -69,6 +82,10 @@ class Harness:
         self.adapter = context.adapter
         self.case = case
         self.outcomes: list[Outcome] = []
+        # In generated cases a SHOULD failure must not end the search before a MUST failure is
+        # found: with ``defer_should`` it is kept here (first per requirement) instead of raised.
+        self.defer_should = False
+        self.deferred: dict[str, Failure] = {}
 
     # --- applicability ----------------------------------------------------------------------
     def require(self, *capabilities: str) -> None:
@@ -85,7 +102,8 @@ class Harness:
         return self.context.app(model)
 
     def observe(self, model: AppModel, request: Request) -> Observation:
-        return call(self.app(model), request)
+        """One request; past ``context.timeout`` seconds the Observation says it timed out."""
+        return call(self.app(model), request, timeout=self.context.timeout)
 
     def check(self, model: AppModel, request: Request, expectation: Expectation) -> Observation:
         obs = self.observe(model, request)
@@ -120,12 +138,16 @@ class Harness:
             evidence = None
             if outcome in (Outcome.FAIL, Outcome.NON_STRICT):
                 broken.append(check)
-                evidence = self._evidence(model, request, check, obs, build)
+                evidence = self._evidence(self._failure(model, request, check, build), obs)
             observation = check.actual if outcome is Outcome.INFORMATIONAL else None
             result.get(check.requirement).add(outcome, self.case, evidence, observation)
         if broken:
             first = max(broken, key=lambda c: c.outcome.rank)
-            raise RequirementNotMet(self._failure(model, request, first, build))
+            failure = self._failure(model, request, first, build)
+            if self.defer_should and first.outcome is Outcome.NON_STRICT:
+                self.deferred.setdefault(first.requirement, failure)
+                return
+            raise not_met(failure)
 
     def record(self, req_id: str, outcome: Outcome, detail: str | None = None) -> None:
         self.outcomes.append(outcome)
@@ -137,20 +159,19 @@ class Harness:
         return Failure(
             check=check,
             adapter=self.adapter.name,
-            framework=f"{self.adapter.framework} {self.adapter.version()}",
+            framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
             request=str(request) if request else f"build_url{build}",
             reproduction=self.adapter.reproduction(model, request, build),
         )
 
-    def _evidence(self, model: AppModel, request: Request | None, check: Check,
-                  obs: Observation | None, build: tuple | None) -> dict[str, Any]:
-        failure = self._failure(model, request, check, build)
+    @staticmethod
+    def _evidence(failure: Failure, obs: Observation | None) -> dict[str, Any]:
         evidence = {
             "rules": failure.rules,
             "request": failure.request,
-            "expected": check.expected,
-            "actual": check.actual,
+            "expected": failure.check.expected,
+            "actual": failure.check.actual,
             "reproduction": failure.reproduction,
         }
         if obs is not None and obs.error:

@@ -16,13 +16,20 @@ from typing import Any
 import pytest
 
 from adapters.base import AdapterUnavailable
-from conformance import registry, spec
+from conformance import profiles, registry, spec
 from conformance.harness import AdapterContext, Harness, HarnessError, not_applicable_reason
 from conformance.verdict import Outcome, RequirementNotMet, worst
 
 CASES_DIR = Path(__file__).with_name("cases")
 CONTEXTS = pytest.StashKey[dict[str, AdapterContext]]()
 HARNESS = pytest.StashKey[Harness]()
+PROFILE = pytest.StashKey[str]()
+DEFAULT_TIMEOUT = 10.0
+
+# --- issue 5: baselines and --conformance-select live in conformance/baseline.py, loaded with this
+# plugin so that its options exist before the command line is parsed --------------------------------
+pytest_plugins = ["conformance.baseline"]
+# --- end issue 5 --------------------------------------------------------------------------------------
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,20 +43,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--conformance-json", dest="conformance_json", default=None, metavar="PATH",
         help="write per-adapter, per-requirement results as JSON to PATH",
     )
+    group.addoption(
+        "--conformance-profile", dest="conformance_profile", default=None, metavar="NAME",
+        choices=list(profiles.PROFILES),
+        help="Hypothesis profile for the generated cases: ci (derandomized, fast; the default), "
+             "dev, thorough",
+    )
+    group.addoption(
+        "--conformance-timeout", dest="conformance_timeout", default=None, type=float,
+        metavar="SECONDS", help="time one request may take before it is reported as timed out "
+                                f"(default {DEFAULT_TIMEOUT:g})",
+    )
     parser.addini("conformance_adapters", type="args", default=[],
                   help="adapters to check when --adapter is not given")
+    parser.addini("conformance_profile", default="ci", help="Hypothesis profile (ci, dev, thorough)")
+    parser.addini("conformance_timeout", default=str(DEFAULT_TIMEOUT),
+                  help="seconds one request may take")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "requirement(*ids): SPEC.md requirement ids a conformance case checks"
     )
+    profile = config.option.conformance_profile or config.getini("conformance_profile") or "ci"
+    if profile not in profiles.PROFILES:
+        raise pytest.UsageError(f"unknown profile {profile!r}; choose from {', '.join(profiles.PROFILES)}")
+    if not getattr(config.option, "hypothesis_profile", None):
+        profiles.load(profile)
+    config.stash[PROFILE] = profile
+    timeout = config.option.conformance_timeout or float(config.getini("conformance_timeout"))
+    timeout = timeout if timeout > 0 else None  # 0: no bound
     names = config.option.conformance_adapters or config.getini("conformance_adapters") or []
     explicit = bool(names)
     contexts: dict[str, AdapterContext] = {}
     for name in dict.fromkeys(names or ["reference"]):
         try:
-            contexts[name] = AdapterContext(registry.load(name))
+            contexts[name] = AdapterContext(registry.load(name), timeout=timeout)
         except (registry.UnknownAdapter, AdapterUnavailable) as exc:
             raise pytest.UsageError(str(exc)) from None
     config.stash[CONTEXTS] = contexts

@@ -176,6 +176,10 @@ def _codes(codes: frozenset[int]) -> str:
         return "4xx"
     if codes == REDIRECT_CODES:
         return "3xx redirect"
+    if codes == frozenset(range(200, 300)):
+        return "2xx"
+    if codes == frozenset(range(200, 500)):
+        return "not 5xx"
     return " or ".join(str(c) for c in sorted(codes))
 
 
@@ -219,3 +223,18 @@ class RequirementNotMet(AssertionError):
     @property
     def outcome(self) -> Outcome:
         return self.failure.check.outcome
+
+
+_NOT_MET: dict[str, type[RequirementNotMet]] = {}
+
+
+def not_met(failure: Failure) -> RequirementNotMet:
+    """The exception for a failure, of a class of its own per requirement.
+
+    Hypothesis tells bugs apart by exception type: one class per requirement lets a property that
+    breaks two requirements report both, each shrunk to its own minimal example.
+    """
+    req = failure.check.requirement
+    if req not in _NOT_MET:
+        _NOT_MET[req] = type(f"NotMet_{req.replace('-', '_')}", (RequirementNotMet,), {})
+    return _NOT_MET[req](failure)

@@ -29,6 +29,22 @@ class Violation:
         return f"{self.requirement}: {self.detail}"
 
 
+def check_iterable(result: Any) -> list[Violation]:
+    """WSGI-003: what the application returned is an iterable (of bytes), not bytes or text."""
+    if result is None:
+        return [Violation("WSGI-003", "the application returned None, not an iterable of bytes")]
+    if isinstance(result, (str, bytes, bytearray)):
+        return [Violation("WSGI-003", f"the application returned {type(result).__name__} "
+                                      f"{result!r:.80}, not an iterable of bytes (a server would "
+                                      "send it one character at a time, or fail)")]
+    try:
+        iter(result)
+    except Exception as exc:  # TypeError, or an __iter__ of the app's own that raises
+        return [Violation("WSGI-003", f"the application returned {type(result).__name__} "
+                                      f"{result!r:.80}, which is not iterable: {exc}")]
+    return []
+
+
 def check_response(
     calls: list[tuple[Any, Any, Any]],
     written: list[Any],
@@ -36,28 +52,55 @@ def check_response(
     headers: Any,
     error: str | None,
     method: str = "GET",
+    *,
+    body_size: int | None = None,
+    truncated: bool = False,
+    early_body: bool = False,
+    phase_error: str | None = None,
 ) -> list[Violation]:
+    """The PEP 3333 violations of one captured response.
+
+    ``body_size`` is the number of body bytes the app produced (default: those in ``written``
+    and ``body_items``), ``truncated`` says reading stopped before the body's end, ``early_body``
+    that a body byte came before start_response was called, and ``phase_error`` where ``error``
+    was raised: ``"call"`` (the application call: not a WSGI matter, a server answers 500),
+    ``"body"`` (the iteration) or ``"close"`` (the iterable's ``close()``).
+    """
     out: list[Violation] = []
+    if phase_error in ("body", "close"):
+        where = "iterating the response body" if phase_error == "body" else "the body iterable's close()"
+        out.append(Violation("WSGI-003" if phase_error == "body" else "WSGI-004",
+                             f"{where} raised {_last_line(error)}"))
     if not calls:
-        if error is None:
+        if error is None or phase_error != "call":
             out.append(Violation("WSGI-004", "start_response was never called"))
         return out
     if len(calls) > 1 and any(exc_info is None for _, _, exc_info in calls[1:]):
         out.append(Violation("WSGI-004", f"start_response called {len(calls)} times without exc_info"))
+    if early_body:
+        out.append(Violation("WSGI-004", "the body's first bytes came before start_response was called"))
     status = calls[-1][0]
     if not isinstance(status, str):
         out.append(Violation("WSGI-001", f"status is {type(status).__name__}, not str: {status!r}"))
     elif not _STATUS.match(status):
         out.append(Violation("WSGI-001", f"status {status!r} is not of the form 'NNN Reason'"))
     out += _check_headers(headers)
+    all_bytes = True
     for item in [*written, *body_items]:
         if not isinstance(item, bytes):
             out.append(Violation("WSGI-003", f"body item is {type(item).__name__}, not bytes: {item!r:.80}"))
+            all_bytes = False
             break
-    if error is None and isinstance(headers, list) and method != "HEAD":
+    if error is None and all_bytes and isinstance(headers, list) and method != "HEAD":
         # A HEAD response carries the Content-Length GET would have (RFC 9110 §9.3.2).
-        out += _check_length(headers, written, body_items)
+        size = body_size if body_size is not None else \
+            sum(len(i) for i in [*written, *body_items] if isinstance(i, bytes))
+        out += _check_length(headers, size, truncated)
     return out
+
+
+def _last_line(error: str | None) -> str:
+    return error.strip().splitlines()[-1] if error else "an exception"
 
 
 def _check_headers(headers: Any) -> list[Violation]:
@@ -85,17 +128,19 @@ def _check_headers(headers: Any) -> list[Violation]:
     return out
 
 
-def _check_length(headers: list, written: list[Any], body_items: list[Any]) -> list[Violation]:
+def _check_length(headers: list, size: int, truncated: bool = False) -> list[Violation]:
     declared = [v for k, v in headers if isinstance(k, str) and k.lower() == "content-length"]
     if not declared:
         return []
-    actual = sum(len(i) for i in [*written, *body_items] if isinstance(i, bytes))
     try:
         expected = int(declared[-1])
     except (TypeError, ValueError):
         return [Violation("WSGI-005", f"Content-Length {declared[-1]!r} is not a number")]
-    if expected != actual:
-        return [Violation("WSGI-005", f"Content-Length says {expected}, the body has {actual} bytes")]
+    if truncated and expected >= size:
+        return []  # reading stopped before the end: only a body longer than declared is known
+    if expected != size:
+        more = "at least " if truncated else ""
+        return [Violation("WSGI-005", f"Content-Length says {expected}, the body has {more}{size} bytes")]
     return []
 
 

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
+
+# The project root on sys.path, so that adapters in the suite's own tests can be named
+# ``tests.hostile:SleepForever`` from pytester's working directory as from the command line.
+ROOT = str(Path(__file__).resolve().parent.parent)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 
 class SuiteRun:

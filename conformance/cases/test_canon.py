@@ -29,3 +29,14 @@ def test_CANON_003_redirect_keeps_query(conformance):
 @requirement("CANON-004")
 def test_CANON_004_no_slash_rule_with_slash_is_not_found(conformance):
     conformance.check(MODEL, Request("/about/"), not_found("CANON-004"))
+
+
+@requirement("CANON-005")
+def test_CANON_005_redirect_for_a_disallowed_method(conformance):
+    conformance.check(MODEL, Request("/projects", "DELETE"), Expectation("CANON-005", None))
+
+
+@requirement("CANON-006")
+def test_CANON_006_redirect_versus_direct_match(conformance):
+    model = AppModel.of(rule("/0/", "zero"), rule("/<a>", "any_a"))
+    conformance.check(model, Request("/0"), Expectation("CANON-006", None))

@@ -100,6 +100,12 @@ def test_CONV_FLOAT_005_float_arguments(conformance):
         conformance.check(model, Request(path), exp)
 
 
+@requirement("CONV-FLOAT-006")
+@pytest.mark.parametrize("raw", ["%D9%A3.5", "1.%EF%BC%95"], ids=["arabic-indic-3", "fullwidth-5"])
+def test_CONV_FLOAT_006_float_rejects_non_ascii_digits(conformance, raw):
+    conformance.check(REV, Request(f"/rev/{raw}"), not_found("CONV-FLOAT-006"))
+
+
 @requirement("CONV-PATH-001")
 @pytest.mark.parametrize("value", ["a", "a/b/c.txt", "dir/sub dir/file"])
 def test_CONV_PATH_001_path_crosses_slashes(conformance, value):
@@ -150,3 +156,9 @@ def test_CONV_ANY_001_any_matches_its_items(conformance):
         conformance.check(model, Request(f"/lang/{item}"), found("CONV-ANY-001", "lang", {"lang": typed(item)}))
     for bad in ["es", "e", "enfr", "EN"]:
         conformance.check(model, Request(f"/lang/{bad}"), not_found("CONV-ANY-001"))
+
+
+@requirement("CONV-PATH-004")
+@pytest.mark.parametrize("raw", ["a/", "a//b"])
+def test_CONV_PATH_004_path_with_empty_segments(conformance, raw):
+    conformance.check(FILES, Request(f"/files/{raw}"), Expectation("CONV-PATH-004", None))

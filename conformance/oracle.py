@@ -1,0 +1,319 @@
+"""The oracle: what SPEC.md predicts for a rule set and a request, without any framework.
+
+A second, plain reading of SPEC.md section 0 — segment by segment, no regular expressions for
+rules — kept independent of the reference implementation's router so that the two can disagree
+when one of them is wrong. It also names the requirement that decides each answer, so a failure
+points at the sentence it breaks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from conformance.handlers import typed
+from conformance.model import AppModel, Request, Rule, Segment, Static, Variable
+from conformance.verdict import (REDIRECT_CODES, Expectation, found, method_not_allowed,
+                                 not_found)
+
+EMPTY = Static("")
+NOT_5XX = frozenset(range(200, 500))
+SUCCESS = frozenset(range(200, 300))
+TYPED = ("int", "float", "uuid", "any")
+
+
+# --- converters ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Accept:
+    value: Any
+    impl: str | None = None  # an IMPL requirement the match depends on (leading zeros)
+
+
+@dataclass(frozen=True)
+class Reject:
+    requirement: str  # the requirement that says this text is not a value of the converter
+    depth: int = 0  # parts matched before the rejection: the deepest reject explains a 404
+
+
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def convert(var: Variable, text: str) -> Accept | Reject:
+    conv = var.converter
+    if conv in ("default", "string"):
+        return _convert_string(var, text)
+    if conv == "int":
+        return _convert_int(var, text)
+    if conv == "float":
+        return _convert_float(var, text)
+    if conv == "uuid":
+        parts = text.split("-")
+        ok = [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(
+            c in "0123456789abcdefABCDEF" for p in parts for c in p)
+        return Accept(uuid.UUID(text)) if ok else Reject("CONV-UUID-001")
+    if conv == "any":
+        return Accept(text) if text in var.arg("items", ()) else Reject("CONV-ANY-001")
+    raise ValueError(f"the oracle matches {conv!r} segment-wise elsewhere")
+
+
+def _convert_string(var: Variable, text: str) -> Accept | Reject:
+    req = "CONV-STRING-001" if var.converter == "string" else "VAR-003"
+    if text == "":
+        return Reject(req)
+    length, lo, hi = var.arg("length"), var.arg("minlength", 1), var.arg("maxlength")
+    if length is not None and len(text) != length:
+        return Reject("CONV-STRING-001")
+    if len(text) < lo or (hi is not None and len(text) > hi):
+        return Reject("CONV-STRING-001")
+    return Accept(text)
+
+
+def _convert_int(var: Variable, text: str) -> Accept | Reject:
+    args = "CONV-INT-006" if var.args else None
+    signed = var.arg("signed", False)
+    digits = text[1:] if signed and text.startswith("-") else text
+    if not _ascii_digits(digits):
+        if text.startswith("-") and _ascii_digits(text[1:]):
+            return Reject("CONV-INT-003")
+        if digits.lstrip("-").isdigit():
+            return Reject("CONV-INT-005")  # Unicode digits
+        return Reject(args or "CONV-INT-002")
+    fixed = var.arg("fixed_digits")
+    if fixed is not None and len(digits) != fixed:
+        return Reject("CONV-INT-006")
+    value = int(text)
+    lo, hi = var.arg("min"), var.arg("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return Reject("CONV-INT-006")
+    leading_zero = fixed is None and len(digits) > 1 and digits[0] == "0"
+    return Accept(value, "CONV-INT-004" if leading_zero else None)
+
+
+def _convert_float(var: Variable, text: str) -> Accept | Reject:
+    signed = var.arg("signed", False)
+    body = text[1:] if signed and text.startswith("-") else text
+    whole, dot, frac = body.partition(".")
+    if not (dot and _ascii_digits(whole) and _ascii_digits(frac)):
+        if text.startswith("-") and not signed:
+            rest = text[1:]
+            w, d, f = rest.partition(".")
+            if d and _ascii_digits(w) and _ascii_digits(f):
+                return Reject("CONV-FLOAT-004")
+        if _ascii_digits(body.lstrip("-")):
+            return Reject("CONV-FLOAT-003")  # an integer: no decimal point
+        w, d, f = body.lstrip("-").partition(".")
+        if d and (w + f).isdigit():
+            return Reject("CONV-FLOAT-006")  # Unicode digits
+        return Reject("CONV-FLOAT-005" if var.args else "CONV-FLOAT-002")
+    value = float(text)
+    lo, hi = var.arg("min"), var.arg("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return Reject("CONV-FLOAT-005")
+    return Accept(value)
+
+
+# --- matching ---------------------------------------------------------------------------------
+def rule_parts(rule: Rule) -> list[Segment]:
+    """The rule as parts to match against ``path.split('/')``: a trailing ``/`` is an empty part."""
+    parts = list(rule.segments)
+    if rule.trailing_slash or not parts:
+        parts.append(EMPTY)
+    return parts
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: Rule
+    values: dict[str, Any]
+    impl: str | None = None
+
+
+def match(rule: Rule, segments: list[str]) -> Match | Reject | None:
+    """A Match, a Reject naming why the one plausible alignment failed, or None (unrelated)."""
+    parts = rule_parts(rule)
+    paths = [i for i, p in enumerate(parts) if isinstance(p, Variable) and p.converter == "path"]
+    if len(paths) > 1:
+        raise ValueError("the model allows at most one path variable per rule")
+    if paths:
+        i = paths[0]
+        take = len(segments) - (len(parts) - 1)
+        if take < 1:
+            return None
+        aligned: list[tuple[Segment, str]] = (
+            list(zip(parts[:i], segments[:i]))
+            + [(parts[i], "/".join(segments[i:i + take]))]
+            + list(zip(parts[i + 1:], segments[i + take:]))
+        )
+    else:
+        if len(parts) != len(segments):
+            return None
+        aligned = list(zip(parts, segments))
+    values: dict[str, Any] = {}
+    impl = None
+    for depth, (part, text) in enumerate(aligned):
+        if isinstance(part, Static):
+            if part.text != text:
+                same = part.text.lower() == text.lower() and part.text
+                return Reject("ROUTE-005", depth) if same else None
+            continue
+        if part.converter == "path":
+            if text == "":
+                return Reject("CONV-PATH-002", depth)
+            if "" in text.split("/"):
+                impl = impl or "CONV-PATH-004"
+            values[part.name] = text
+            continue
+        result = convert(part, text)
+        if isinstance(result, Reject):
+            return Reject(result.requirement, depth)
+        values[part.name] = result.value
+        impl = impl or result.impl
+    return Match(rule, values, impl)
+
+
+def _allows(rule: Rule, method: str) -> bool:
+    return method in rule.methods or (method == "HEAD" and "GET" in rule.methods)
+
+
+def _kind(part: Segment) -> str:
+    if isinstance(part, Static):
+        return "static"
+    if part.converter in TYPED:
+        return "typed"
+    return part.converter  # default, string, path
+
+
+def decide(a: Rule, b: Rule) -> tuple[Rule, str] | None:
+    """Which of two matching rules SPEC.md says wins (ROUTE-006, ROUTE-009), or None."""
+    for x, y in zip(rule_parts(a), rule_parts(b)):
+        if x == y:
+            continue
+        kx, ky = _kind(x), _kind(y)
+        if kx == "static" and ky != "static":
+            return a, "ROUTE-006"
+        if ky == "static" and kx != "static":
+            return b, "ROUTE-006"
+        if kx == "typed" and ky == "default":
+            return a, "ROUTE-009"
+        if ky == "typed" and kx == "default":
+            return b, "ROUTE-009"
+        return None
+    return None
+
+
+def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str]) -> str:
+    """The requirement a correct answer to this hit demonstrates (for naming failures)."""
+    for var in rule.variables:
+        conv = var.converter
+        if conv == "int":
+            return "CONV-INT-006" if var.args else "CONV-INT-001"
+        if conv == "float":
+            return "CONV-FLOAT-005" if var.args else "CONV-FLOAT-001"
+        if conv == "uuid":
+            return "CONV-UUID-001"
+        if conv == "any":
+            return "CONV-ANY-001"
+        if conv == "string":
+            return "CONV-STRING-001"
+        if conv == "path":
+            return "CONV-PATH-003" if rule.segments[-1] != var else "CONV-PATH-001"
+    texts = [str(v) for v in values.values()]
+    if any(not t.isascii() for t in texts):
+        return "UNI-001"
+    if any("%" in s for s in raw_segments) and values:
+        return "VAR-005"
+    if values:
+        return "VAR-004" if len(values) > 1 else "VAR-001"
+    if any(not s.text.isascii() for s in rule.segments if isinstance(s, Static)):
+        return "UNI-002"
+    return "ROUTE-004" if not rule.segments else "ROUTE-001"
+
+
+# --- prediction -------------------------------------------------------------------------------
+def predict(model: AppModel, request: Request) -> Expectation:
+    """SPEC.md's answer to ``request`` for ``model`` (HEAD: the status only; see compare_head)."""
+    try:
+        path = unquote_to_bytes(request.path).decode("utf-8")
+    except UnicodeDecodeError:
+        return Expectation("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
+    segments = path[1:].split("/") if path.startswith("/") else path.split("/")
+    if "" in segments[:-1]:
+        return Expectation("ROUTE-008", None)  # repeated slashes: implementation-defined
+    raw_segments = request.path[1:].split("/")
+
+    results = [(rule, match(rule, segments)) for rule in model.rules]
+    matches = [m for _, m in results if isinstance(m, Match)]
+    redirect = _canonical_redirect(model, segments, request)
+    if matches:
+        if redirect is not None:
+            return Expectation("CANON-006", None)
+        return _dispatch(matches, request, raw_segments)
+    if redirect is not None:
+        return redirect
+    return not_found(_why_not_found(model, segments, results))
+
+
+def _dispatch(matches: list[Match], request: Request, raw_segments: list[str]) -> Expectation:
+    impl = next((m.impl for m in matches if m.impl), None)
+    if impl:
+        return Expectation(impl, None)
+    method = request.method
+    allowed = [m for m in matches if _allows(m.rule, method)]
+    methods = frozenset(x for m in matches for x in m.rule.methods)
+    if not allowed:
+        if method == "OPTIONS":
+            return Expectation("METH-005", SUCCESS, allow=methods, allow_requirement="METH-005")
+        return method_not_allowed("METH-002", methods)
+    winner, req = allowed[0], None
+    if len(allowed) > 1:
+        for candidate in allowed:
+            verdicts = [decide(candidate.rule, other.rule) for other in allowed if other is not candidate]
+            if all(v is not None and v[0] is candidate.rule for v in verdicts):
+                winner, req = candidate, verdicts[0][1]  # type: ignore[index]
+                break
+        else:
+            return Expectation("ROUTE-010", None)
+    if method == "HEAD":
+        return Expectation("METH-004", frozenset({200}))
+    rule = winner.rule
+    args = {k: typed(v) for k, v in winner.values.items()}
+    return found(req or hit_requirement(rule, winner.values, raw_segments), rule.endpoint, args)
+
+
+def _canonical_redirect(model: AppModel, segments: list[str], request: Request) -> Expectation | None:
+    if segments[-1] == "":
+        return None
+    with_slash = segments + [""]
+    targets = [r for r in model.rules if r.trailing_slash and isinstance(match(r, with_slash), Match)]
+    if not targets:
+        return None
+    if any(isinstance(match(r, with_slash), Match) and match(r, with_slash).impl for r in targets):  # type: ignore[union-attr]
+        return Expectation("CONV-INT-004", None)
+    if not any(_allows(r, request.method) for r in targets):
+        return Expectation("CANON-005", None)
+    location = request.path + "/" + ("?" + request.query if request.query else "")
+    req = "CANON-003" if request.query else "CANON-001"
+    return Expectation(req, REDIRECT_CODES, location=location, record=("CANON-002",))
+
+
+def _why_not_found(model: AppModel, segments: list[str], results: list) -> str:
+    """The requirement that says this path is not found (the nearest rule's reason)."""
+    rejects = [r for _, r in results if isinstance(r, Reject)]
+    if rejects:
+        return max(rejects, key=lambda r: r.depth).requirement
+    for rule in model.rules:
+        if segments[-1] == "" and len(segments) > 1 and not rule.trailing_slash and rule.segments:
+            if isinstance(match(rule, segments[:-1]), Match):
+                return "CANON-004"
+        if any(v.converter == "path" for v in rule.variables):
+            continue
+        for var in rule.variables:
+            if var.converter in ("default", "string") and len(segments) > len(rule_parts(rule)):
+                as_path = Rule(tuple(Variable(s.name, "path") if s == var else s for s in rule.segments),
+                               rule.endpoint, rule.trailing_slash)
+                if isinstance(match(as_path, segments), Match):
+                    return "VAR-002"
+    return "ROUTE-002"

@@ -1,0 +1,64 @@
+"""Running a generated property on one adapter: MUST failures first, then each SHOULD shrunk.
+
+Hypothesis stops searching at the first failure it finds. Were SHOULD failures raised like MUST
+failures, a framework's harmless SHOULD divergence would hide its MUST bugs. So the property runs
+with SHOULD failures deferred; if it finds no MUST failure, each deferred SHOULD requirement is
+searched for again on its own (``hypothesis.find``) to report a minimal example of it, within a
+time budget: past it, the smallest example found so far is the one reported.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
+
+from conformance.harness import Harness
+from conformance.verdict import RequirementNotMet, not_met
+
+SHRINK_EXAMPLES = 200
+SHRINK_SECONDS = 3.0  # per deferred SHOULD requirement
+
+
+def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None]) -> None:
+    conformance.defer_should = True
+    given(strategy)(body)()
+    if not conformance.deferred:
+        return
+    failures = dict(conformance.deferred)
+    for req, failure in failures.items():
+        failures[req] = _shrink(conformance, strategy, body, req) or failure
+    raise not_met(next(iter(failures.values())))
+
+
+def _shrink(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None],
+            req: str):
+    deadline = time.monotonic() + SHRINK_SECONDS
+    smallest: list[Any] = []
+
+    def breaks(example: Any) -> bool:
+        if time.monotonic() > deadline:
+            return False  # budget spent: nothing new is accepted, the shrinker winds down
+        conformance.deferred.clear()
+        try:
+            body(example)
+        except RequirementNotMet:
+            return False  # another requirement broke first; not this one's example
+        if req in conformance.deferred:
+            smallest[:] = [example]  # the shrinker only accepts smaller examples
+            return True
+        return False
+
+    try:
+        find(strategy, breaks, settings=settings(
+            max_examples=SHRINK_EXAMPLES, database=None, derandomize=True, deadline=None))
+    except (NoSuchExample, Unsatisfiable, Flaky):
+        pass  # Flaky: the budget ran out mid-replay; the smallest example so far stands
+    if not smallest:
+        return None
+    conformance.deferred.clear()
+    body(smallest[0])  # replay the minimal example last: it becomes the recorded evidence
+    return conformance.deferred.get(req)
