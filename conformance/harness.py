@@ -37,10 +37,13 @@ class AdapterContext:
     """Per adapter, per session: the adapter, its built apps, and its results."""
 
     APP_CACHE = 64
+    MAX_TIMEOUTS = 3
 
     def __init__(self, adapter: Adapter, timeout: float | None = None):
         self.adapter = adapter
         self.timeout = timeout  # seconds per request (--conformance-timeout); None: unbounded
+        self.consecutive_timeouts = 0
+        self.shrunk: set[str] = set()  # SHOULD requirements already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
                                     sorted(adapter.capabilities))
@@ -102,8 +105,19 @@ class Harness:
         return self.context.app(model)
 
     def observe(self, model: AppModel, request: Request) -> Observation:
-        """One request; past ``context.timeout`` seconds the Observation says it timed out."""
-        return call(self.app(model), request, timeout=self.context.timeout)
+        """One request; past ``context.timeout`` seconds the Observation says it timed out.
+
+        After ``MAX_TIMEOUTS`` timeouts in a row the adapter is taken as hung: later requests are
+        answered "not sent" at once, so a hanging framework costs a few timeouts, not one per case.
+        """
+        ctx = self.context
+        if ctx.consecutive_timeouts >= ctx.MAX_TIMEOUTS:
+            return Observation(request, None, None, (), b"", error=(
+                f"not sent: the adapter timed out {ctx.consecutive_timeouts} times in a row"),
+                timed_out=True)
+        obs = call(self.app(model), request, timeout=ctx.timeout)
+        ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
+        return obs
 
     def check(self, model: AppModel, request: Request, expectation: Expectation) -> Observation:
         obs = self.observe(model, request)
@@ -116,12 +130,13 @@ class Harness:
         self.conclude(model, Request(path, "HEAD"), compare_head(get, head, req), head)
         return head
 
-    def build_url(self, model: AppModel, endpoint: str, values: dict[str, Any]) -> str:
+    def build_url(self, model: AppModel, endpoint: str, values: dict[str, Any],
+                  req: str = "BUILD-001") -> str:
         app = self.app(model)
         try:
             return self.adapter.build_url(app, endpoint, values)
         except Exception as exc:
-            self.conclude(model, None, [Check("BUILD-001", False, f"a URL for {endpoint}{values}",
+            self.conclude(model, None, [Check(req, False, f"a URL for {endpoint}{values}",
                                               f"raised {type(exc).__name__}: {exc}")], None,
                           build=(endpoint, values))
             raise AssertionError("unreachable")  # pragma: no cover

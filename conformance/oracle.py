@@ -9,14 +9,14 @@ points at the sentence it breaks.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from conformance.handlers import typed
 from conformance.model import AppModel, Request, Rule, Segment, Static, Variable
-from conformance.verdict import (REDIRECT_CODES, Expectation, found, method_not_allowed,
-                                 not_found)
+from conformance.verdict import (REDIRECT_CODES, UNEXPECTED_NOT_FOUND, UNEXPECTED_REDIRECT,
+                                 Expectation, found, method_not_allowed, not_found)
 
 EMPTY = Static("")
 NOT_5XX = frozenset(range(200, 500))
@@ -250,10 +250,62 @@ def predict(model: AppModel, request: Request) -> Expectation:
     if matches:
         if redirect is not None:
             return Expectation("CANON-006", None)
-        return _dispatch(matches, request, raw_segments)
-    if redirect is not None:
-        return redirect
-    return not_found(_why_not_found(model, segments, results))
+        expectation = _dispatch(matches, request, raw_segments)
+    elif redirect is not None:
+        expectation = redirect
+    else:
+        expectation = not_found(_why_not_found(model, segments, results))
+    return replace(expectation, blame=_blame(model, segments, results, expectation, request.method))
+
+
+def _blame(model: AppModel, segments: list[str], results: list, expectation: Expectation,
+           method: str) -> tuple[tuple[str, str], ...]:
+    """For each view the framework should not have answered with, the requirement that says so;
+    likewise for an unexpected redirect and an unexpected 404."""
+    blame = []
+    if not (expectation.status or frozenset()) & REDIRECT_CODES:
+        blame.append((UNEXPECTED_REDIRECT, "CANON-007"))
+    if expectation.endpoint is not None:
+        # A typed rule with arguments that rejects the value must let the path fall through to
+        # the rule that accepts it; a 404 then is that converter's fault, not the winner's.
+        args_rejects = [r.requirement for _, r in results if isinstance(r, Reject)
+                        and r.requirement in ("CONV-INT-006", "CONV-FLOAT-005", "CONV-STRING-001")]
+        if args_rejects:
+            blame.append((UNEXPECTED_NOT_FOUND, args_rejects[0]))
+    for rule, result in results:
+        if rule.endpoint == expectation.endpoint:
+            continue
+        if isinstance(result, Reject):
+            reason = result.requirement
+        elif isinstance(result, Match):
+            if not _allows(rule, method):
+                reason = "METH-006"  # the path matched, but this view does not take the method
+            elif expectation.endpoint is not None:
+                decided = decide(model.rule_for(expectation.endpoint), rule)
+                reason = decided[1] if decided else "ROUTE-010"
+            else:
+                continue
+        else:
+            reason = _structural_reason(rule, segments)
+        blame.append((rule.endpoint, reason))
+    return tuple(blame)
+
+
+def _structural_reason(rule: Rule, segments: list[str]) -> str:
+    """Why a rule whose shape does not fit the path must not answer it."""
+    if segments[-1] == "" and len(segments) > 1 and not rule.trailing_slash and rule.segments:
+        if isinstance(match(rule, segments[:-1]), Match):
+            return "CANON-004"
+    if rule.trailing_slash and segments[-1] != "" and isinstance(match(rule, segments + [""]), Match):
+        return "CANON-001"  # served without its slash instead of redirected
+    if not any(v.converter == "path" for v in rule.variables):
+        for var in rule.variables:
+            if var.converter in ("default", "string") and len(segments) > len(rule_parts(rule)):
+                as_path = Rule(tuple(Variable(s.name, "path") if s == var else s for s in rule.segments),
+                               rule.endpoint, rule.trailing_slash)
+                if isinstance(match(as_path, segments), Match):
+                    return "VAR-002"
+    return "ROUTE-003"  # the path is another rule's, or no rule's
 
 
 def _dispatch(matches: list[Match], request: Request, raw_segments: list[str]) -> Expectation:
@@ -305,15 +357,7 @@ def _why_not_found(model: AppModel, segments: list[str], results: list) -> str:
     if rejects:
         return max(rejects, key=lambda r: r.depth).requirement
     for rule in model.rules:
-        if segments[-1] == "" and len(segments) > 1 and not rule.trailing_slash and rule.segments:
-            if isinstance(match(rule, segments[:-1]), Match):
-                return "CANON-004"
-        if any(v.converter == "path" for v in rule.variables):
-            continue
-        for var in rule.variables:
-            if var.converter in ("default", "string") and len(segments) > len(rule_parts(rule)):
-                as_path = Rule(tuple(Variable(s.name, "path") if s == var else s for s in rule.segments),
-                               rule.endpoint, rule.trailing_slash)
-                if isinstance(match(as_path, segments), Match):
-                    return "VAR-002"
+        reason = _structural_reason(rule, segments)
+        if reason in ("CANON-004", "VAR-002"):
+            return reason
     return "ROUTE-002"

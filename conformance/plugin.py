@@ -187,7 +187,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                       if req.failures else "")
             terminalreporter.write_line(
                 f"  {outcome.value.upper():<14}{req_id:<16}{spec.requirement(req_id).title[:60]}"
-                + (f"  — {detail[:100]}" if detail else ""))
+                + (f"  — {detail.splitlines()[0][:100]}" if detail.strip() else ""))
     path = config.option.conformance_json
     if path and contexts:
         write_json(Path(path), contexts)

@@ -52,7 +52,7 @@ def load(name: str) -> Adapter:
     try:
         module = importlib.import_module(module_name)
         cls = getattr(module, attr)
-    except (ImportError, AttributeError) as exc:
+    except Exception as exc:  # any fault importing an adapter is a clear error, not a crash
         raise UnknownAdapter(f"cannot load adapter {name!r} from {target!r}: {exc}") from exc
     if not (isinstance(cls, type) and issubclass(cls, Adapter)):
         raise UnknownAdapter(f"{target!r} is not a subclass of adapters.base.Adapter")

@@ -92,17 +92,53 @@ def string_args(draw: st.DrawFn) -> tuple:
     return (("minlength", lo), ("maxlength", lo + draw(st.integers(0, 3))))
 
 
+# A focus makes a rule set's first rule carry one kind of part, so that each kind is exercised
+# in every run instead of when the draw happens to reach it.
+FOCI: dict[str, tuple[str, frozenset[str]]] = {
+    # focus -> (converter, capabilities it needs)
+    "static": ("", frozenset()),
+    "default": ("default", frozenset()),
+    "int": ("int", frozenset()),
+    "float": ("float", frozenset()),
+    "path": ("path", frozenset()),
+    "uuid": ("uuid", frozenset({CONVERTER_UUID})),
+    "any": ("any", frozenset({CONVERTER_ANY})),
+    "string-args": ("string", frozenset({CONVERTER_STRING_ARGS})),
+    "int-args": ("int", frozenset({INT_ARGS})),
+    "float-args": ("float", frozenset({FLOAT_ARGS})),
+}
+
+
 @st.composite
-def rules(draw: st.DrawFn, capabilities: frozenset[str], endpoint: str, max_segments: int = 4) -> Rule:
-    n = draw(st.integers(0, max_segments))
+def focused_converter(draw: st.DrawFn, capabilities: frozenset[str], focus: str) -> tuple[str, tuple]:
+    conv, _ = FOCI[focus]
+    if focus == "int-args":
+        return "int", draw(int_args())
+    if focus == "float-args":
+        return "float", (("signed", True),)
+    if focus == "string-args":
+        return "string", draw(string_args())
+    if focus == "any":
+        return draw(converters(capabilities).filter(lambda c: c[0] == "any"))
+    return conv, ()
+
+
+@st.composite
+def rules(draw: st.DrawFn, capabilities: frozenset[str], endpoint: str, max_segments: int = 4,
+          focus: str | None = None) -> Rule:
+    n = draw(st.integers(1 if focus else 0, max_segments))
     names = draw(st.lists(variable_names(), min_size=n, max_size=n, unique=True))
+    focus_at = draw(st.integers(0, n - 1)) if focus and focus != "static" else -1
     segments: list = []
     has_path = False
     for i in range(n):
-        if draw(st.booleans()):
+        if focus == "static" or (i != focus_at and draw(st.booleans())):
             segments.append(Static(draw(static_texts())))
             continue
-        conv, args = draw(converters(capabilities))
+        if i == focus_at:
+            conv, args = draw(focused_converter(capabilities, focus))
+        else:
+            conv, args = draw(converters(capabilities))
         if conv == "path":
             if has_path:
                 conv, args = "default", ()
@@ -113,12 +149,14 @@ def rules(draw: st.DrawFn, capabilities: frozenset[str], endpoint: str, max_segm
         trailing_slash=bool(segments) and draw(st.booleans()),
         methods=draw(_METHOD_SETS),
         registration=draw(_REGISTRATIONS),
+        function=draw(_FUNCTION_NAMES).format(endpoint=endpoint),
     )
 
 
 _METHOD_SETS = st.one_of(st.just(frozenset({"GET"})),
                          st.sets(st.sampled_from(METHODS), min_size=1, max_size=3).map(frozenset))
 _REGISTRATIONS = st.sampled_from(["decorator", "imperative"])
+_FUNCTION_NAMES = st.sampled_from(["", "view_{endpoint}"])  # "": named after the endpoint
 
 
 def _shape(rule: Rule) -> tuple:
@@ -129,12 +167,12 @@ def _shape(rule: Rule) -> tuple:
 
 @st.composite
 def rule_sets(draw: st.DrawFn, capabilities: frozenset[str], min_rules: int = 1,
-              max_rules: int = 6) -> AppModel:
+              max_rules: int = 6, focus: str | None = None) -> AppModel:
     n = draw(st.integers(min_rules, max_rules))
     out: list[Rule] = []
     shapes: set = set()
     for i in range(n):
-        rule = draw(rules(capabilities, f"e{i}"))
+        rule = draw(rules(capabilities, f"e{i}", focus=focus if i == 0 else None))
         if _shape(rule) in shapes:
             continue
         shapes.add(_shape(rule))
@@ -170,33 +208,34 @@ def texts(min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[str]:
     return st.text(VALUE_CHARS, min_size=min_size, max_size=max_size)
 
 
-@st.composite
-def valid_value(draw: st.DrawFn, var: Variable) -> object:
-    """A value ``var``'s converter accepts, as the view should receive it."""
+@lru_cache(maxsize=4096)
+def valid_value(var: Variable) -> st.SearchStrategy[object]:
+    """Values ``var``'s converter accepts, as the view should receive them (built once per var)."""
     conv = var.converter
     if conv == "int":
-        lo, hi = var.arg("min"), var.arg("max")
-        fixed = var.arg("fixed_digits")
+        lo, hi, fixed = var.arg("min"), var.arg("max"), var.arg("fixed_digits")
         if fixed is not None:
-            return draw(st.integers(0, 10 ** fixed - 1))
+            return st.integers(0, 10 ** fixed - 1)
         low = lo if lo is not None else (-10 ** 6 if var.arg("signed") else 0)
-        return draw(st.integers(low, hi if hi is not None else 10 ** 9))
+        return st.integers(low, hi if hi is not None else 10 ** 9)
     if conv == "float":
-        whole = draw(st.integers(0, 999))
-        frac = draw(st.text("0123456789", min_size=1, max_size=6))
-        value = float(f"{whole}.{frac}")
-        return -value if var.arg("signed") and draw(st.booleans()) else value
+        unsigned = st.tuples(st.integers(0, 999), st.text("0123456789", min_size=1, max_size=6)).map(
+            _decimal)
+        return st.one_of(unsigned, unsigned.map(float.__neg__)) if var.arg("signed") else unsigned
     if conv == "uuid":
-        return draw(st.uuids())
+        return st.uuids()
     if conv == "any":
-        return draw(st.sampled_from(var.arg("items")))
+        return st.sampled_from(var.arg("items"))
     if conv == "path":
-        parts = draw(st.lists(texts(), min_size=1, max_size=3))
-        return "/".join(parts)
+        return st.lists(texts(), min_size=1, max_size=3).map("/".join)
     length, lo, hi = var.arg("length"), var.arg("minlength", 1), var.arg("maxlength")
     if length is not None:
-        return draw(texts(length, length))
-    return draw(texts(lo, hi if hi is not None else max(lo, 8)))
+        return texts(length, length)
+    return texts(lo, hi if hi is not None else max(lo, 8))
+
+
+def _decimal(parts: tuple[int, str]) -> float:
+    return float(f"{parts[0]}.{parts[1]}")
 
 
 def url_text(var: Variable, value: object) -> str:
@@ -232,14 +271,14 @@ def _path_of(rule: Rule, texts_by_name: dict[str, str], everything: bool = False
     return "/" + "/".join(parts) + ("/" if rule.trailing_slash else "")
 
 
-@st.composite
-def hit_values(draw: st.DrawFn, rule: Rule) -> dict[str, object]:
-    return {v.name: draw(valid_value(v)) for v in rule.variables}
+@lru_cache(maxsize=4096)
+def hit_values(rule: Rule) -> st.SearchStrategy[dict[str, object]]:
+    return st.fixed_dictionaries({v.name: valid_value(v) for v in rule.variables})
 
 
 @st.composite
-def hits(draw: st.DrawFn, model: AppModel) -> Request:
-    rule = draw(st.sampled_from(model.rules))
+def hits(draw: st.DrawFn, model: AppModel, rule: Rule | None = None) -> Request:
+    rule = rule or draw(st.sampled_from(model.rules))
     values = draw(hit_values(rule))
     texts_by_name = {v.name: url_text(v, values[v.name]) for v in rule.variables}
     # Now and then over-encode ("%61" for "a"); shrinking moves toward the plain form (0).
@@ -259,18 +298,20 @@ INVALID = {
 }
 
 
+NEAR_MISS_KINDS = ("value", "slash", "method", "prefix", "case", "double", "value")
+
+
 @st.composite
-def near_misses(draw: st.DrawFn, model: AppModel) -> Request:
-    rule = draw(st.sampled_from(model.rules))
+def near_misses(draw: st.DrawFn, model: AppModel, rule: Rule | None = None, kind: str | None = None,
+                var: Variable | None = None) -> Request:
+    rule = rule or draw(st.sampled_from(model.rules))
     values = draw(hit_values(rule))
     texts_by_name = {v.name: url_text(v, values[v.name]) for v in rule.variables}
     method = draw(st.sampled_from(sorted(rule.methods)))
-    kind = draw(st.sampled_from(["value", "slash", "method", "prefix", "case", "double", "value"]))
+    kind = kind or draw(st.sampled_from(NEAR_MISS_KINDS))
     if kind == "value" and rule.variables:
-        var = draw(st.sampled_from(rule.variables))
-        bad = draw(st.sampled_from(INVALID[var.converter]))
-        if var.converter == "any":
-            bad = draw(st.sampled_from([bad, var.arg("items")[0] + "x", var.arg("items")[0].upper()]))
+        var = var or draw(st.sampled_from(rule.variables))
+        bad = draw(_invalid(var))
         # Invalid values are written in URL form: '/' and '%' stay as they are ('a%2Fb').
         return Request(_path_of(rule, texts_by_name, raw={var.name: quote(bad, safe="/%")}), method)
     path = _path_of(rule, texts_by_name)
@@ -295,10 +336,49 @@ def requests(model: AppModel) -> st.SearchStrategy[Request]:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, capabilities: frozenset[str], max_rules: int = 6,
-              max_requests: int = 12, request_kind=requests,
-              models=None) -> tuple[AppModel, tuple[Request, ...]]:
-    """A rule set and several requests against it: one app build, many questions."""
-    model = draw(models if models is not None else rule_sets(capabilities, max_rules=max_rules))
-    reqs = draw(st.lists(request_kind(model), min_size=1, max_size=max_requests))
+def systematic_requests(draw: st.DrawFn, model: AppModel) -> list[Request]:
+    """Each rule hit once, each variable given an invalid value, each rule's slash toggled and
+    a method it does not take: every generated app is asked every kind of question. One draw of
+    values per rule serves all of its requests (drawing is the dear part)."""
+    out = []
+    for rule in model.rules:
+        values = draw(hit_values(rule))
+        texts_by_name = {v.name: url_text(v, values[v.name]) for v in rule.variables}
+        method = sorted(rule.methods)[0]
+        path = _path_of(rule, texts_by_name)
+        out.append(Request(path, method))
+        for var in rule.variables:
+            bad = draw(_invalid(var))
+            out.append(Request(_path_of(rule, texts_by_name, raw={var.name: quote(bad, safe="/%")}), method))
+        out.append(Request(path[:-1] if path.endswith("/") and path != "/" else path + "/", method))
+        others = [m for m in METHODS if m not in rule.methods]
+        if others:
+            out.append(Request(path, draw(st.sampled_from(others))))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _invalid(var: Variable) -> st.SearchStrategy[str]:
+    """Text just outside what ``var`` accepts, in URL form ('/' and '%' as they are)."""
+    options = list(INVALID[var.converter])
+    if var.converter == "any":
+        items = var.arg("items")
+        options += [items[0] + "x", items[0].upper()]
+    return st.sampled_from(options)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, capabilities: frozenset[str], max_rules: int = 5,
+              max_requests: int = 8, request_kind=None,
+              focus: str | None = None) -> tuple[AppModel, tuple[Request, ...]]:
+    """A rule set and many requests against it: one app build, many questions.
+
+    By default the systematic requests plus a few random hits and near misses; with
+    ``request_kind`` (a function of the model giving a request strategy), only those.
+    """
+    model = draw(rule_sets(capabilities, max_rules=max_rules, focus=focus))
+    if request_kind is None:
+        reqs = draw(systematic_requests(model)) + draw(st.lists(requests(model), max_size=max_requests))
+    else:
+        reqs = draw(st.lists(request_kind(model), min_size=1, max_size=max_requests))
     return model, tuple(reqs)

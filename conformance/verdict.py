@@ -8,6 +8,7 @@ requirement's level turns a check into an ``Outcome``.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -18,6 +19,9 @@ from conformance.spec import requirement
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 CLIENT_ERRORS = frozenset(range(400, 500))
 AUTO_METHODS = frozenset({"HEAD", "OPTIONS"})
+# Keys of Expectation.blame besides endpoint names.
+UNEXPECTED_REDIRECT = "<redirect>"
+UNEXPECTED_NOT_FOUND = "<not found>"
 
 
 class Outcome(str, enum.Enum):
@@ -74,6 +78,9 @@ class Expectation:
     body: bytes | None = None
     record: tuple[str, ...] = ()
     note: str = ""
+    # endpoint -> requirement: if the framework answers with that view instead, this is the
+    # requirement it broke (e.g. the float rule that took '٣.5': CONV-FLOAT-006, not the hit's).
+    blame: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         if self.status is None:
@@ -118,6 +125,14 @@ def compare(exp: Expectation, obs: Observation) -> list[Check]:
         checks.append(Check(exp.requirement, False, exp.describe(), actual))
         return checks
     ok = obs.status in exp.status
+    requirement_ = exp.requirement
+    blame = dict(exp.blame)
+    if obs.endpoint is not None and obs.endpoint != exp.endpoint:
+        requirement_ = blame.get(obs.endpoint, requirement_)
+    elif obs.status in REDIRECT_CODES and not exp.status & REDIRECT_CODES:
+        requirement_ = blame.get(UNEXPECTED_REDIRECT, requirement_)
+    elif obs.status == 404 and 404 not in exp.status:
+        requirement_ = blame.get(UNEXPECTED_NOT_FOUND, requirement_)
     if ok and exp.endpoint is not None:
         ok = obs.endpoint == exp.endpoint and obs.args == exp.args
     if ok and exp.body is not None:
@@ -129,7 +144,7 @@ def compare(exp: Expectation, obs: Observation) -> list[Check]:
             if same_location(obs.location.split("?")[0], exp.location.split("?")[0]):
                 checks.append(Check("CANON-003", False, f"Location: {exp.location}", actual))
                 ok = True
-    checks.append(Check(exp.requirement, ok, exp.describe(), actual))
+    checks.append(Check(requirement_, ok, exp.describe(), actual))
     if exp.allow is not None and obs.status in exp.status:
         allow = obs.allow
         allow_ok = allow is not None and exp.allow <= allow <= exp.allow | AUTO_METHODS
@@ -144,8 +159,13 @@ def same_location(actual: str | None, expected: str) -> bool:
     if actual is None:
         return False
     a, e = urlsplit(actual), urlsplit(expected)
-    return (unquote(a.path) == unquote(e.path) and a.scheme in ("", "http")
+    return (_path_text(a.path) == _path_text(e.path) and a.scheme in ("", "http")
             and parse_qsl(a.query) == parse_qsl(e.query))
+
+
+def _path_text(path: str) -> str:
+    """Percent-decoded path, except an encoded '/', which is not the same URL as a '/'."""
+    return "%2F".join(unquote(part) for part in re.split("%2[fF]", path))
 
 
 def compare_head(get: Observation, head: Observation, req: str = "METH-004") -> list[Check]:
@@ -156,7 +176,9 @@ def compare_head(get: Observation, head: Observation, req: str = "METH-004") -> 
     head_h = sorted((k.lower(), v) for k, v in head.headers if k.lower() not in volatile)
     expected = f"{get.status_line}, GET's headers, empty body"
     problems = []
-    if head.status != get.status:
+    if head.status is None or get.status is None:
+        problems.append(f"no answer: HEAD {head.summary()}; GET {get.summary()}")
+    elif head.status != get.status:
         problems.append(f"status {head.status_line} (GET: {get.status_line})")
     if head_h != get_h:
         diff = sorted(set(head_h) ^ set(get_h))

@@ -33,11 +33,14 @@ class SuiteRun:
 
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester):
-    """Run the conformance cases in-process with the given pytest arguments."""
+    """Run the conformance cases with the given pytest arguments: in-process (fast), or in a
+    subprocess with ``subprocess=True`` where a case must not see what earlier runs left behind
+    in this process (frameworks' module-level state, Hypothesis' global state)."""
 
-    def run(*args: str) -> SuiteRun:
+    def run(*args: str, subprocess: bool = False) -> SuiteRun:
         out = Path(pytester.path) / "results.json"
-        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"--conformance-json={out}", *args)
+        runner = pytester.runpytest_subprocess if subprocess else pytester.runpytest_inprocess
+        result = runner("-p", "no:cacheprovider", f"--conformance-json={out}", *args)
         data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"adapters": []}
         return SuiteRun(result, data)
 

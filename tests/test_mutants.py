@@ -6,8 +6,10 @@ one-line bug. The suite runs once, in one pytester run, on the reference and on 
 must then come out ``fail`` or ``non-strict`` on at least one requirement it names as broken,
 and the reference must stay clean.
 
-Generated (Hypothesis) cases run only on the mutants in ``AWAITING_PROPERTIES``: the fixed cases
-catch every other mutant, and properties on 50-odd adapters would not fit the time budget.
+Generated (Hypothesis) cases run only on the mutants in ``AWAITING_PROPERTIES`` in that run: the
+fixed cases catch every mutant, and properties on 50-odd adapters would not fit the time budget.
+``test_properties_alone_catch_and_shrink`` shows the generated cases catching routing mutants on
+their own, each shrunk to a rule set of one or two rules and a single request.
 """
 
 from __future__ import annotations
@@ -23,20 +25,11 @@ from conformance import registry, spec
 from conformance.driver import call
 from conformance.model import AppModel, Request, rule
 
-# Mutants the fixed cases (conformance/cases/test_*.py) do not catch: expected to be caught by the
-# generated cases (conformance/cases/test_properties*.py). Each with the smallest fixed case that
-# would catch it; xfail(strict=False) until a case does.
-AWAITING_PROPERTIES = {"route_ignores_endpoint", "float_builds_exponent"}
-CATCHING_CASE = {
-    "route_ignores_endpoint":
-        "REG-002 with the decorator: @app.route('/named', endpoint='custom_endpoint') on "
-        "view_function, then url_for('custom_endpoint') must give '/named' (the mutant raises "
-        "BuildError); generated rule sets never give a view function a name other than its endpoint",
-    "float_builds_exponent":
-        "BUILD-001 with /rev/<float:revNo> and revNo=1e16 (or 1e-05): the built URL must route back "
-        "to rev(revNo=float 1e+16) (the mutant builds '/rev/1e+16.0', 404); generated floats are "
-        "0-999 with up to 6 decimals, so only the rare value below 1e-4 has an exponent",
-}
+# Mutants the fixed cases (conformance/cases/test_*.py) do not catch, left to the generated cases
+# (xfail(strict=False) with the smallest fixed case that would catch each). Empty since REG-002
+# checks the decorator's endpoint= and BUILD-001 round-trips 1e-05 and 1e16.
+AWAITING_PROPERTIES: set[str] = set()
+CATCHING_CASE: dict[str, str] = {}
 
 CAUGHT = M.CAUGHT
 ADAPTER_OPTION = "--adapter=adapters.reference.mutants:{}"
@@ -223,3 +216,27 @@ def test_readme_figure_mutants_caught_over_total(request):
     assert caught == per_mutant
     assert caught >= total - len(AWAITING_PROPERTIES)
     assert M.score(run.data) == M.score(M.outcomes_by_adapter(run.data))
+
+
+# --- the generated cases on their own --------------------------------------------------------------
+PROPERTY_MUTANTS = {
+    "int_accepts_negatives": "CONV-INT-003",
+    "static_ties_with_variable": "ROUTE-006",
+    "head_returns_body": "METH-004",
+}
+
+
+def test_properties_alone_catch_and_shrink(run_suite):
+    """Only the Hypothesis properties (no fixed case) run: each bug is found and shrunk."""
+    names = [m.name for m in M.MUTANTS if m.name in PROPERTY_MUTANTS]
+    assert sorted(names) == sorted(PROPERTY_MUTANTS)
+    run = run_suite("-q", "--tb=no", "--conformance-profile=ci", "-k",
+                    "test_routing_agrees and int] or test_ROUTE_precedence or test_METH_method",
+                    *(ADAPTER_OPTION.format(n) for n in names))
+    for name in names:
+        req = PROPERTY_MUTANTS[name]
+        result = run.adapter(f"mutant-{name}")["requirements"].get(req, {})
+        assert result.get("outcome") in CAUGHT, (name, req, result.get("outcome"))
+        evidence = [f for f in result["failures"] if "rules" in f][-1]
+        assert len(evidence["rules"].splitlines()) <= 2, (name, evidence["rules"])
+        assert "\n" not in evidence["request"], (name, evidence["request"])

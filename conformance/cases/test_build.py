@@ -26,7 +26,8 @@ def round_trip(conformance, req, endpoint, values):
 @pytest.mark.parametrize("endpoint, values", [
     ("index", {}), ("hello", {"name": "kitsonlinetrainings"}), ("blog", {"postID": 555}),
     ("rev", {"revNo": 1.5}), ("files", {"p": "a/b/c.txt"}),
-], ids=["static", "str", "int", "float", "path"])
+    ("rev", {"revNo": 0.00001}), ("rev", {"revNo": 1e16}),
+], ids=["static", "str", "int", "float", "path", "float-small", "float-large"])
 def test_BUILD_001_round_trip(conformance, endpoint, values):
     round_trip(conformance, "BUILD-001", endpoint, values)
 

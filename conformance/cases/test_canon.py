@@ -40,3 +40,11 @@ def test_CANON_005_redirect_for_a_disallowed_method(conformance):
 def test_CANON_006_redirect_versus_direct_match(conformance):
     model = AppModel.of(rule("/0/", "zero"), rule("/<a>", "any_a"))
     conformance.check(model, Request("/0"), Expectation("CANON-006", None))
+
+
+@requirement("CANON-007")
+def test_CANON_007_no_redirect_to_a_dead_url(conformance):
+    conformance.require("converter:int-args")
+    model = AppModel.of(rule("/<int(max=9):n>/", "small"))
+    conformance.check(model, Request("/12"), not_found("CANON-007"))
+    conformance.check(model, Request("/7"), redirect("CANON-001", "/7/"))
