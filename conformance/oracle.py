@@ -265,9 +265,9 @@ def _blame(model: AppModel, segments: list[str], results: list, expectation: Exp
     blame = []
     if not (expectation.status or frozenset()) & REDIRECT_CODES:
         blame.append((UNEXPECTED_REDIRECT, "CANON-007"))
-    if expectation.endpoint is not None:
+    if expectation.status and 404 not in expectation.status:
         # A typed rule with arguments that rejects the value must let the path fall through to
-        # the rule that accepts it; a 404 then is that converter's fault, not the winner's.
+        # the rules that match it; a 404 then is that converter's fault, not theirs.
         args_rejects = [r.requirement for _, r in results if isinstance(r, Reject)
                         and r.requirement in ("CONV-INT-006", "CONV-FLOAT-005", "CONV-STRING-001")]
         if args_rejects:

@@ -255,6 +255,11 @@ def encode(text: str, keep_slash: bool = False, everything: bool = False) -> str
     return quote(text, safe="/" if keep_slash else "")
 
 
+def toggle_slash(path: str) -> str:
+    """The same path with its trailing slash removed, or added (the root keeps its one slash)."""
+    return path[:-1] if path.endswith("/") and path != "/" else path + "/"
+
+
 def _path_of(rule: Rule, texts_by_name: dict[str, str], everything: bool = False,
              raw: dict[str, str] | None = None) -> str:
     parts = []
@@ -316,7 +321,7 @@ def near_misses(draw: st.DrawFn, model: AppModel, rule: Rule | None = None, kind
         return Request(_path_of(rule, texts_by_name, raw={var.name: quote(bad, safe="/%")}), method)
     path = _path_of(rule, texts_by_name)
     if kind == "slash":
-        path = path[:-1] if path.endswith("/") and path != "/" else path + "/"
+        path = toggle_slash(path)
     elif kind == "method":
         others = [m for m in METHODS + ("OPTIONS", "HEAD") if m not in rule.methods]
         method = draw(st.sampled_from(others)) if others else method
@@ -350,7 +355,7 @@ def systematic_requests(draw: st.DrawFn, model: AppModel) -> list[Request]:
         for var in rule.variables:
             bad = draw(_invalid(var))
             out.append(Request(_path_of(rule, texts_by_name, raw={var.name: quote(bad, safe="/%")}), method))
-        out.append(Request(path[:-1] if path.endswith("/") and path != "/" else path + "/", method))
+        out.append(Request(toggle_slash(path), method))
         others = [m for m in METHODS if m not in rule.methods]
         if others:
             out.append(Request(path, draw(st.sampled_from(others))))
