@@ -242,3 +242,19 @@ def test_baseline_file_round_trip():
         Baseline.parse(text.replace('"non-strict"', '"pass"'))
     with pytest.raises(BaselineError, match="not a wsgi-conformance baseline"):
         Baseline.parse("{}")
+
+
+def test_a_changed_behaviour_against_its_own_baseline_fails_naming_it(pytester, run):
+    """The reference's baseline is clean; the same framework with one behaviour changed (a mutant
+    of it, under the baselined name) fails the run, naming the requirement that changed."""
+    path = pytester.path / "reference-baseline.json"
+    clean = run("--adapter=reference", f"--conformance-baseline={path}", "--conformance-update-baseline",
+                k="CONV_INT")
+    assert clean.ret == 0
+    name = "adapters.reference.mutants:int_accepts_negatives"  # baselines key adapters as --adapter names them
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["adapters"] = {name: data["adapters"].get("reference", {"requirements": {}})}
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    result = run(f"--adapter={name}", f"--conformance-baseline={path}", k="CONV_INT")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines([f"*NEW*{name} CONV-INT-003 (MUST): * not in the baseline (new divergence)*"])
