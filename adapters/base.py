@@ -20,7 +20,7 @@ import itertools
 import linecache
 from typing import Any, Callable, ClassVar, Iterable
 
-from conformance.model import AppModel, Handler, Rule, Variable
+from conformance.model import TEMPLATE_VARIABLE, AppModel, Handler, Rule, Variable
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -147,8 +147,25 @@ def exception_classes(model: AppModel) -> str:
     return "".join(f"class {n}(Exception):\n    pass\n\n\n" for n in names)
 
 
-def handler_body(rule: Rule, indent: str = "    ") -> str:
-    """The body of a view function taking the rule's variables as keyword arguments."""
+# How an adapter writes a Handler("template") view: (neutral template, variable names) -> the
+# expression that renders it with the framework's engine, e.g. ``render_template_string(...)``.
+TemplateRenderer = Callable[[str, list[str]], str]
+
+
+def uses_templates(model: AppModel) -> bool:
+    return any(r.handler.kind == "template" for r in model.rules)
+
+
+def template_names(template: str) -> list[str]:
+    """The variables a neutral template (``<p>{name}</p>``) uses, in order of first use."""
+    return list(dict.fromkeys(TEMPLATE_VARIABLE.findall(template)))
+
+
+def handler_body(rule: Rule, indent: str = "    ", render: TemplateRenderer | None = None) -> str:
+    """The body of a view function taking the rule's variables as keyword arguments.
+
+    A ``template`` handler needs ``render``, the adapter's way of writing a template render.
+    """
     h: Handler = rule.handler
     names = [v.name for v in rule.variables]
     if h.kind == "echo":
@@ -161,16 +178,21 @@ def handler_body(rule: Rule, indent: str = "    ") -> str:
         line = f"return {h.template!r}"
     elif h.kind == "raise":
         line = f"raise {h.exc_type}({h.message!r})"
+    elif h.kind == "template":
+        if render is None:
+            raise ValueError(f"this adapter cannot write a template view ({TEMPLATES!r})")
+        line = f"return {render(h.template, names)}"
     else:  # pragma: no cover - the model's Literal forbids it
         raise ValueError(h.kind)
     return indent + line + "\n"
 
 
-def python_function(rule: Rule, decorator: str | None = None, params: Iterable[str] | None = None) -> str:
+def python_function(rule: Rule, decorator: str | None = None, params: Iterable[str] | None = None,
+                    render: TemplateRenderer | None = None) -> str:
     """``def <function>(<variables>): <body>`` with an optional decorator line."""
     names = list(params) if params is not None else [v.name for v in rule.variables]
     head = f"@{decorator}\n" if decorator else ""
-    return f"{head}def {rule.function_name}({', '.join(names)}):\n{handler_body(rule)}"
+    return f"{head}def {rule.function_name}({', '.join(names)}):\n{handler_body(rule, render=render)}"
 
 
 def methods_literal(methods: frozenset[str]) -> str:
@@ -198,4 +220,6 @@ def required_capabilities(model: AppModel) -> frozenset[str]:
                 needed.add(FLOAT_ARGS)
     if model.debug:
         needed.add(DEBUG_PAGE)
+    if uses_templates(model):
+        needed.add(TEMPLATES)
     return frozenset(needed)

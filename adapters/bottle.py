@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters import base
-from conformance.model import AppModel, Variable
+from conformance.model import TEMPLATE_VARIABLE, AppModel, Variable
 
 # Bottle's built-in filters. It has no uuid/any converter and no converter arguments: those
 # capabilities are declared absent, never emulated with ``re`` filters.
@@ -24,7 +24,7 @@ class BottleAdapter(base.Adapter):
     distribution = "bottle"
     module = "bottle"
     extra = "bottle"
-    capabilities = frozenset({base.URL_BUILDING, base.DEBUG_PAGE})
+    capabilities = frozenset({base.URL_BUILDING, base.DEBUG_PAGE, base.TEMPLATES})
 
     def source(self, model: AppModel) -> str:
         out = ["import bottle", "from conformance.handlers import echo", "",
@@ -35,12 +35,19 @@ class BottleAdapter(base.Adapter):
             methods = base.methods_literal(rule.methods)
             if rule.registration == "decorator":
                 out.append(base.python_function(
-                    rule, f"app.route({path!r}, method={methods}, name={rule.endpoint!r})"))
+                    rule, f"app.route({path!r}, method={methods}, name={rule.endpoint!r})",
+                    render=self.render))
             else:
-                out.append(base.python_function(rule))
+                out.append(base.python_function(rule, render=self.render))
                 out.append(f"app.route({path!r}, {methods}, {rule.function_name}, name={rule.endpoint!r})\n")
             out.append("")
         return "\n".join(out) + "\n"
+
+    @staticmethod
+    def render(template: str, names: list[str]) -> str:
+        """SimpleTemplate through ``bottle.template``: ``<p>{name}</p>`` is ``<p>{{name}}</p>``."""
+        stpl = TEMPLATE_VARIABLE.sub(r"{{\1}}", template)
+        return f"bottle.template({stpl!r}{''.join(f', {n}={n}' for n in names)})"
 
     def make_app(self, model: AppModel) -> base.WSGIApp:
         app = super().make_app(model)

@@ -7,6 +7,7 @@ model plain data is what lets one generated rule set be asked many questions, by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -22,6 +23,9 @@ CONVERTER_ARGS: dict[str, tuple[str, ...]] = {
     "uuid": (),
     "any": ("items",),
 }
+
+# A variable in a Handler("template") template: ``{name}``.
+TEMPLATE_VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 Registration = Literal["decorator", "imperative"]
 
@@ -59,9 +63,12 @@ class Handler:
     ``echo``: answer with the endpoint and the converted arguments with their Python types (JSON),
     so ``42`` and ``'42'`` are told apart. ``format``: return ``template % args`` (the tutorial's
     programs). ``text``: return ``template`` as it is. ``raise``: raise ``exc_type(message)``.
+    ``template``: render ``template`` with the framework's HTML template engine, the rule's
+    variables as its values; ``template`` is written in a neutral form (``<p>{name}</p>``) that
+    each adapter translates to its engine's syntax (``TEMPLATE_VARIABLE`` finds the variables).
     """
 
-    kind: Literal["echo", "format", "text", "raise"] = "echo"
+    kind: Literal["echo", "format", "text", "raise", "template"] = "echo"
     template: str = ""
     exc_type: str = "ValueError"
     message: str = ""

@@ -189,7 +189,11 @@ def _kind(part: Segment) -> str:
 def decide(a: Rule, b: Rule) -> tuple[Rule, str] | None:
     """Which of two matching rules SPEC.md says wins (ROUTE-006, ROUTE-009), or None."""
     for x, y in zip(rule_parts(a), rule_parts(b)):
+        if x == EMPTY or y == EMPTY:
+            return None  # a trailing slash is structure, not a static part to weigh
         if x == y:
+            if _kind(x) == "path":
+                return None  # past a path variable, positions no longer line up: IMPL
             continue
         kx, ky = _kind(x), _kind(y)
         if kx == "static" and ky != "static":

@@ -22,12 +22,13 @@ class ReferenceAdapter(Adapter):
     distribution = "wsgi-conformance"
     module = ""  # part of this distribution: always installed
     extra = ""
-    capabilities = base.ALL_CAPABILITIES - {base.TEMPLATES}
+    capabilities = base.ALL_CAPABILITIES
     framework_module: ClassVar[str] = "adapters.reference.microframework"
 
     def source(self, model: AppModel) -> str:
+        names = "App, render" if base.uses_templates(model) else "App"
         header = (
-            f"from {self.framework_module} import App\n"
+            f"from {self.framework_module} import {names}\n"
             "from conformance.handlers import echo\n\n"
             f"app = App(debug={model.debug!r})\n\n\n"
         )
@@ -39,12 +40,18 @@ class ReferenceAdapter(Adapter):
         methods = base.methods_literal(rule.methods)
         if rule.registration == "imperative":
             return (
-                base.python_function(rule)
+                base.python_function(rule, render=self.render)
                 + f"\n\napp.add_url_rule({path}, {rule.endpoint!r}, {rule.function_name}, "
                 f"methods={methods})\n\n\n"
             )
         endpoint = f", endpoint={rule.endpoint!r}" if rule.endpoint != rule.function_name else ""
-        return base.python_function(rule, f"app.route({path}, methods={methods}{endpoint})") + "\n\n"
+        return base.python_function(rule, f"app.route({path}, methods={methods}{endpoint})",
+                                    render=self.render) + "\n\n"
+
+    @staticmethod
+    def render(template: str, names: list[str]) -> str:
+        """The framework's own ``render``, which takes the neutral ``{name}`` form as it is."""
+        return f"render({template!r}{''.join(f', {n}={n}' for n in names)})"
 
     def build_url(self, app: WSGIApp, endpoint: str, values: dict[str, Any]) -> str:
         return app.url_for(endpoint, **values)  # type: ignore[attr-defined]

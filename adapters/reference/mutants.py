@@ -248,6 +248,18 @@ MUTANTS: tuple[Mutant, ...] = (
        "return debug_page(exc) if self.debug else production_page()",
        "return debug_page(exc.with_traceback(None)) if self.debug else production_page()",
        "DEBUG-002", "the traceback is dropped before the debug page is made: the view is not named"),
+    _m("debugger_resources_without_debug", "app.py",
+       "if self.debug:  # the debug page's own assets", "if True:  # the debug page's own assets",
+       "DEBUG-005", "the debugger's CSS and JS are served with debug off: production reveals the debugger"),
+    # --- templates ------------------------------------------------------------------------------
+    _m("template_not_escaped", "templates.py",
+       "escaped = {name: html.escape(str(value), quote=True) for name, value in values.items()}",
+       "escaped = {name: str(value) for name, value in values.items()}",
+       "TMPL-001", "render() inserts values as they are: a URL variable injects markup into the page"),
+    _m("template_escapes_only_ampersand", "templates.py",
+       "escaped = {name: html.escape(str(value), quote=True) for name, value in values.items()}",
+       'escaped = {name: str(value).replace("&", "&amp;") for name, value in values.items()}',
+       "TMPL-001", "render() escapes '&' but not '<': tags in a value are live"),
     # --- WSGI -----------------------------------------------------------------------------------
     _m("body_is_str", "wrappers.py",
        "return [self.body]", 'return [self.body.decode("utf-8")]',

@@ -9,6 +9,7 @@ from .app import App
 from .converters import ValidationError
 from .exceptions import HTTPException
 from .routing import BuildError, Rule
+from .templates import render
 from .wrappers import Response
 
-__all__ = ["App", "BuildError", "HTTPException", "Response", "Rule", "ValidationError"]
+__all__ = ["App", "BuildError", "HTTPException", "Response", "Rule", "ValidationError", "render"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from typing import Any, Callable, Iterable
 
-from .debug import debug_page, production_page
+from .debug import debug_page, debugger_resource, production_page
 from .exceptions import BadRequest, HTTPException, MethodNotAllowed
 from .routing import Map, Rule
 from .wrappers import Response
@@ -50,6 +50,10 @@ class App:
 
     def dispatch(self, environ: dict[str, Any]) -> Response:
         method = environ.get("REQUEST_METHOD", "GET").upper()
+        if self.debug:  # the debug page's own assets, served before routing (DEBUG-005)
+            resource = debugger_resource(environ.get("QUERY_STRING", ""))
+            if resource is not None:
+                return resource
         try:
             path = wsgi_decode(environ.get("PATH_INFO", "")) or "/"
             script_name = wsgi_decode(environ.get("SCRIPT_NAME", ""))

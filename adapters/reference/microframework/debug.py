@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import html
 import traceback
+from urllib.parse import parse_qsl
 
+from .exceptions import NotFound
 from .wrappers import Response
+
+# What the debug page loads from ``?__debugger__=yes&cmd=resource&f=<name>`` (as Werkzeug's does).
+RESOURCES = {
+    "style.css": ("text/css; charset=utf-8", "p.message { font-weight: bold; }\n"),
+    "debugger.js": ("text/javascript; charset=utf-8", "/* reference debugger */\n"),
+}
 
 
 def production_page() -> Response:
@@ -34,3 +42,17 @@ def debug_page(exc: BaseException) -> Response:
         f"<h2>Traceback (most recent call last)</h2>\n<pre>{trace}</pre>\n",
         500,
     )
+
+
+def debugger_resource(query: str) -> Response | None:
+    """A debugger asset for ``__debugger__=yes&cmd=resource`` requests, else None.
+
+    The app asks only with debug on: with it off these are ordinary requests (DEBUG-005).
+    """
+    args = dict(parse_qsl(query))
+    if args.get("__debugger__") != "yes" or args.get("cmd") != "resource":
+        return None
+    if args.get("f") not in RESOURCES:
+        return NotFound().response()
+    content_type, body = RESOURCES[args["f"]]
+    return Response(body, 200, content_type=content_type)
