@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
 from conformance.handlers import typed
 from conformance.model import AppModel, Request, Rule, Segment, Static, Variable
@@ -350,7 +350,9 @@ def _canonical_redirect(model: AppModel, segments: list[str], request: Request) 
         return Expectation("CONV-INT-004", None)
     if not any(_allows(r, request.method) for r in targets):
         return Expectation("CANON-005", None)
-    location = request.path + "/" + ("?" + request.query if request.query else "")
+    # The path as the framework saw it (PEP 3333 decodes %2F into '/'), re-encoded, plus the slash.
+    decoded = "/" + "/".join(segments)
+    location = quote(decoded, safe="/") + "/" + ("?" + request.query if request.query else "")
     req = "CANON-003" if request.query else "CANON-001"
     return Expectation(req, REDIRECT_CODES, location=location, record=("CANON-002",))
 
