@@ -105,7 +105,7 @@ def _convert_float(var: Variable, text: str) -> Accept | Reject:
         if _ascii_digits(body.lstrip("-")):
             return Reject("CONV-FLOAT-003")  # an integer: no decimal point
         w, d, f = body.lstrip("-").partition(".")
-        if d and (w + f).isdigit():
+        if d and (w + f).isdigit() and not (w + f).isascii():
             return Reject("CONV-FLOAT-006")  # Unicode digits
         return Reject("CONV-FLOAT-005" if var.args else "CONV-FLOAT-002")
     value = float(text)

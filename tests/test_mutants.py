@@ -240,3 +240,13 @@ def test_properties_alone_catch_and_shrink(run_suite):
         evidence = [f for f in result["failures"] if "rules" in f][-1]
         assert len(evidence["rules"].splitlines()) <= 2, (name, evidence["rules"])
         assert "\n" not in evidence["request"], (name, evidence["request"])
+
+
+def test_readme_states_the_current_figure():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"\*\*(\d+) of (\d+) mutants are caught\*\*", readme)
+    assert stated, "README.md must state the mutants figure"
+    assert (int(stated.group(1)), int(stated.group(2))) == (len(M.MUTANTS), len(M.MUTANTS))

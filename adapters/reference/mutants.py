@@ -278,6 +278,25 @@ MUTANTS: tuple[Mutant, ...] = (
        'self.headers = {"Content-Type": content_type, **(headers or {})}',
        'self.headers = {"Content-Type": content_type, "Connection": "close", **(headers or {})}',
        "WSGI-002", "the application sets Connection, a hop-by-hop header only the server may set"),
+    # --- added with CANON-007, CONV-FLOAT-006 ------------------------------------------------------
+    _m("redirect_without_validation", "routing.py",
+       'if any(rule.trailing_slash and rule.match(path + "/") is not None for rule in self.rules):',
+       'if any(rule.trailing_slash and rule.regex.fullmatch(path + "/") for rule in self.rules):',
+       "CANON-007", "the slash redirect looks at the rule's pattern only, so /12 is sent to /12/ "
+       "although int(max=9) rejects 12 there (Werkzeug does this)"),
+    _m("float_unicode_digits", "converters.py",
+       'digits = r"[0-9]+\\.[0-9]+"', 'digits = r"\\d+\\.\\d+"',
+       "CONV-FLOAT-006", r"float uses \d, which matches Arabic-Indic and fullwidth digits"),
+    _m("float_accepts_trailing_dot", "converters.py",
+       'digits = r"[0-9]+\\.[0-9]+"', 'digits = r"[0-9]+\\.[0-9]*"',
+       "CONV-FLOAT-002", "float's fraction is optional, so '1.' is taken as 1.0"),
+    _m("float_bounds_ignored", "converters.py",
+       "number = super().to_python(value)", "number = float(value)",
+       "CONV-FLOAT-005", "float skips the shared min/max check, so float(max=2.0) takes 2.5"),
+    _m("variables_swapped", "routing.py",
+       "for part, text in zip(self.variables, found.groups()):",
+       "for part, text in zip(self.variables, reversed(found.groups())):",
+       "VAR-004", "with several variables, each gets another's segment"),
 )
 
 BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}

@@ -71,7 +71,7 @@ def test_CONV_FLOAT_001_float_passes_float(conformance, raw, value):
 
 
 @requirement("CONV-FLOAT-002")
-@pytest.mark.parametrize("raw", ["abc", "1.2.3", ".", "nan", "inf", "1.5x", "1,5"])
+@pytest.mark.parametrize("raw", ["abc", "1.2.3", ".", "1.", ".5", "nan", "inf", "1.5x", "1,5"])
 def test_CONV_FLOAT_002_float_rejects_non_numbers(conformance, raw):
     conformance.check(REV, Request(f"/rev/{raw}"), not_found("CONV-FLOAT-002"))
 
