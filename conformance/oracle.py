@@ -343,12 +343,12 @@ def _canonical_redirect(model: AppModel, segments: list[str], request: Request) 
     if segments[-1] == "":
         return None
     with_slash = segments + [""]
-    targets = [r for r in model.rules if r.trailing_slash and isinstance(match(r, with_slash), Match)]
-    if not targets:
+    found_ = [m for r in model.rules if r.trailing_slash and isinstance(m := match(r, with_slash), Match)]
+    if not found_:
         return None
-    if any(isinstance(match(r, with_slash), Match) and match(r, with_slash).impl for r in targets):  # type: ignore[union-attr]
+    if any(m.impl for m in found_):
         return Expectation("CONV-INT-004", None)
-    if not any(_allows(r, request.method) for r in targets):
+    if not any(_allows(m.rule, request.method) for m in found_):
         return Expectation("CANON-005", None)
     # The path as the framework saw it (PEP 3333 decodes %2F into '/'), re-encoded, plus the slash.
     decoded = "/" + "/".join(segments)

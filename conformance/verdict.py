@@ -114,8 +114,13 @@ def method_not_allowed(req: str, allow: frozenset[str] | set[str], **kw) -> Expe
     return Expectation(req, frozenset({405}), allow=frozenset(allow), **kw)
 
 
+def violation_checks(obs: Observation) -> list[Check]:
+    """One failing check per PEP 3333 violation the driver recorded for this response."""
+    return [Check(v.requirement, False, "a valid PEP 3333 response", v.detail) for v in obs.violations]
+
+
 def compare(exp: Expectation, obs: Observation) -> list[Check]:
-    checks = [Check(v.requirement, False, "a valid PEP 3333 response", v.detail) for v in obs.violations]
+    checks = violation_checks(obs)
     actual = obs.summary()
     checks += [Check(r, True, "recorded", actual) for r in exp.record]
     if exp.status is None:
@@ -170,7 +175,7 @@ def _path_text(path: str) -> str:
 
 def compare_head(get: Observation, head: Observation, req: str = "METH-004") -> list[Check]:
     """HEAD answers with GET's status and headers (Date and the like aside) and no body."""
-    checks = [Check(v.requirement, False, "a valid PEP 3333 response", v.detail) for v in head.violations]
+    checks = violation_checks(head)
     volatile = {"date", "set-cookie", "expires", "last-modified", "etag"}
     get_h = sorted((k.lower(), v) for k, v in get.headers if k.lower() not in volatile)
     head_h = sorted((k.lower(), v) for k, v in head.headers if k.lower() not in volatile)
