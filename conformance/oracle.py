@@ -259,7 +259,12 @@ def predict(model: AppModel, request: Request) -> Expectation:
         expectation = redirect
     else:
         expectation = not_found(_why_not_found(model, segments, results))
-    return replace(expectation, blame=_blame(model, segments, results, expectation, request.method))
+    allow_blame = tuple(
+        (method, result.requirement) for rule, result in results if isinstance(result, Reject)
+        for method in sorted(rule.methods - (expectation.allow or frozenset()))
+    ) if expectation.allow is not None else ()
+    return replace(expectation, blame=_blame(model, segments, results, expectation, request.method),
+                   allow_blame=allow_blame)
 
 
 def _blame(model: AppModel, segments: list[str], results: list, expectation: Expectation,
