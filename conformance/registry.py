@@ -13,6 +13,10 @@ BUNDLED = {
     "reference": "adapters.reference:ReferenceAdapter",
     "flask": "adapters.flask:FlaskAdapter",
     "bottle": "adapters.bottle:BottleAdapter",
+    "falcon": "adapters.falcon:FalconAdapter",
+    "django": "adapters.django:DjangoAdapter",
+    "pyramid": "adapters.pyramid:PyramidAdapter",
+    "werkzeug": "adapters.werkzeug:WerkzeugAdapter",
 }
 
 
