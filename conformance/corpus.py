@@ -42,9 +42,10 @@ KINDS = ("generic", "adjacent", "path-static", "methods", "slashes", "partial")
 PARTIAL: dict[str, list[str]] = {
     "int": ["12abc", "abc12", "1_000", "12.", "1-2", "12 ", "٣4", "12%2F3"],
     "float": ["1.5abc", "x1.5", "1.5.", "1._5", "1.5e3", "1,5", "inf", "1.5%2F2"],
-    "default": ["a%2F", "a b", "a.b", "a;b", "%00", "a%25b"],
-    "string": ["abcdefghijk", "a%2Fb", "a b"],
-    "path": ["a/", "a//b", "a/./b", "a/../b", "%2Fa", "a%2Fb"],
+    # invalid UTF-8 ('caf%E9' is Latin-1, '%C3%28' a cut sequence): valid text around bad bytes
+    "default": ["a%2F", "a b", "a.b", "a;b", "%00", "a%25b", "caf%E9", "%C3%28"],
+    "string": ["abcdefghijk", "a%2Fb", "a b", "ab%FF"],
+    "path": ["a/", "a//b", "a/./b", "a/../b", "%2Fa", "a%2Fb", "a/caf%E9"],
     "uuid": ["12345678-1234-5678-1234-56781234567", "12345678-1234-5678-1234-5678123456789",
              "{12345678-1234-5678-1234-567812345678}", "12345678-1234-5678-1234-567812345678x"],
     "any": [],  # built from the items (see _partial)

@@ -236,4 +236,5 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {rid}: {c.request}  [{rules}]  {corpus.describe(c.old)}  →  "
                       f"{corpus.describe(c.new)}")
     print("wrote " + ", ".join(str(p) for p in paths))
+    sys.stdout.flush()
     return 1 if changed else 0
