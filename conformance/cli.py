@@ -12,9 +12,9 @@ from types import ModuleType
 
 
 def subcommands() -> list[ModuleType]:
-    from conformance import compare
+    from conformance import adapters_cmd, compare, scaffold
 
-    return [compare]
+    return [compare, adapters_cmd, scaffold]
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
