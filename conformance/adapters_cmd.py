@@ -125,7 +125,7 @@ def listings() -> list[Listing]:
 def status(listing: Listing) -> str:
     if listing.installed:
         what = f"{listing.framework} {listing.version or ''}".strip()
-        return f"ready: {what}" if listing.error is None else f"installed: {what}"
+        return f"ready: {what}" if listing.error is None else f"framework installed: {what}"
     if listing.install:
         return f"not installed: {listing.install}"
     return "unavailable"
@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(r) | {"usable": r.usable} for r in rows], indent=2))
     else:
         print(format_table(rows))
-    return 0
+    return 0  # listing is informational: unusable adapters are shown, not an error
 
 
 def add_parser(subparsers: Any) -> None:

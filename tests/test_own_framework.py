@@ -201,3 +201,26 @@ def test_new_adapter_rejects_bad_names(tmp_path: Path, name: str, capsys: pytest
 def test_new_adapter_rejects_a_bad_package(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["new-adapter", "fw", "--dir", str(tmp_path), "--package", "my-pkg"]) == 2
     assert "not a dotted Python package name" in capsys.readouterr().err
+
+
+# --- examples/homegrown ------------------------------------------------------------------------
+
+HOMEGROWN = ROOT / "examples" / "homegrown"
+
+
+def test_homegrown_example_is_checked_through_its_adapter(pytester: pytest.Pytester, run_suite) -> None:
+    """The example's adapter runs (installed or not) and its baseline names real divergences."""
+    from conformance import spec
+    from conformance.baseline import Baseline
+
+    pytester.syspathinsert(HOMEGROWN)
+    run = run_suite("--adapter=homegrown.conformance_adapter:HomegrownAdapter",
+                    "--conformance-select=ROUTE-006", "--conformance-select=VAR-001",
+                    "-k", "not test_properties")
+    outcomes = run.outcomes("homegrown")
+    assert (outcomes["ROUTE-006"], outcomes["VAR-001"]) == ("fail", "pass")
+    baseline = Baseline.load(HOMEGROWN / "wsgi-conformance-baseline.json")
+    entries = baseline.adapters["homegrown"]
+    assert entries["ROUTE-006"].outcome == "fail" and entries["ROUTE-006"].reason
+    for rid in entries:
+        spec.requirement(rid)  # every entry is a requirement of SPEC.md
