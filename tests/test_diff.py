@@ -179,3 +179,19 @@ def test_recipe_two_runs_then_diff(tmp_path):
                              text=True, timeout=120)
     assert changed.returncode == 1, changed.stdout + changed.stderr
     assert "CANON-" in changed.stdout
+
+
+def test_corpus_ignores_what_modules_are_loaded(tmp_path, monkeypatch):
+    """Hypothesis mixes constants of loaded local modules into its draws; apps built by earlier
+    cases, or another framework version, load other modules: the corpus must not depend on that."""
+    before = corpus.draw_scenarios(ReferenceAdapter.capabilities, 20, 3)
+    module = tmp_path / "wsgi_conformance_noise.py"
+    module.write_text("NOISE = " + repr([f"k{i}x" for i in range(200)] + list(range(1000, 1200))) + "\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+
+    importlib.import_module("wsgi_conformance_noise")
+    try:
+        assert corpus.draw_scenarios(ReferenceAdapter.capabilities, 20, 3) == before
+    finally:
+        sys.modules.pop("wsgi_conformance_noise", None)
