@@ -110,6 +110,9 @@ def test_diff_lists_exactly_the_changed_cases(runs, tmp_path):
     example = groups["CONV-PATH-001"][0]
     assert example.old.get("status") == 200 and example.new.get("status") == 404
     assert len(example.rules.splitlines()) <= corpus.MAX_RULES
+    # in a rule set of several rules, the rule that changes by itself is named: a path rule
+    reduced = [c for c in result.changes if c.several and c.minimal]
+    assert reduced and all("<path:" in c.minimal for c in reduced)
     md = (tmp_path / "diff.md").read_text()
     assert "SPEC.md#CONV-PATH-001" in md and "regression" in md
     html = (tmp_path / "diff.html").read_text()
