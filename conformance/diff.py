@@ -62,11 +62,13 @@ class Change:
 
     @property
     def minimal(self) -> str | None:
-        """The rule that reproduces the change by itself, if one does (a line of ``rules``)."""
-        for endpoint in self.alone:
-            for line in self.rules.splitlines():
-                if f"-> {endpoint} [" in line:
-                    return line
+        """The rule that reproduces this very change by itself (alone, it gives the same old and
+        new answers), if one does: a line of ``rules``."""
+        for endpoint, pair in self.alone.items():
+            if pair == (self.old, self.new):
+                for line in self.rules.splitlines():
+                    if f"-> {endpoint} [" in line:
+                        return line
         return None
 
     @property

@@ -79,12 +79,10 @@ def markdown(diffs: list[Any], spec_url: str) -> str:
 
 
 def alone_text(change: Any) -> str:
-    """Which rule reproduces the change by itself, or that the rules are needed together."""
+    """The rule that reproduces the change by itself, or that the rules are needed together."""
     if change.minimal:
-        ep = next(iter(change.alone))
-        old, new = change.alone[ep]
-        return f"{change.minimal.split('  -> ')[0]} ({ep}) alone: {corpus.describe(old)} → {corpus.describe(new)}"
-    return "no single rule: the rules together" if change.several else ""
+        return f"{change.minimal.split('  -> ')[0]} alone gives the same change"
+    return "no single rule gives this change alone" if change.several else ""
 
 
 def render_html(diffs: list[Any], spec_url: str) -> str:
