@@ -6,6 +6,9 @@ every run and every framework, so two runs answer the same questions (baselines,
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from hypothesis import HealthCheck, Phase, settings
 
 _COMMON = dict(
@@ -31,3 +34,31 @@ for _name, _values in PROFILES.items():
 
 def load(name: str) -> None:
     settings.load_profile(name)
+
+
+@contextmanager
+def stable_draws() -> Iterator[None]:
+    """Hypothesis (6.131+) mixes constants found in the *loaded local modules* into what it draws.
+    Which modules are loaded differs between runs (apps built by earlier cases, mutants, the
+    framework) and changes with every edit of a project file, so a derandomized profile would
+    not draw the same cases twice: draw with that pool empty. Should a Hypothesis release move
+    this internal, nothing is patched (the corpus fingerprint still catches a difference)."""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE
+        empty = type(providers._local_constants)(
+            integers=type(providers._local_constants.integers)(), floats=type(
+                providers._local_constants.floats)(key=providers.float_to_int),
+            bytes=type(providers._local_constants.bytes)(), strings=type(
+                providers._local_constants.strings)())
+    except (ImportError, AttributeError, TypeError):
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()

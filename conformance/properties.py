@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
 
 from conformance.harness import Harness
+from conformance.profiles import stable_draws
 from conformance.verdict import RequirementNotMet, not_met
 
 SHRINK_EXAMPLES = 200
@@ -25,7 +26,8 @@ SHRINK_SECONDS = 2.0  # per deferred SHOULD requirement, once per adapter
 
 def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None]) -> None:
     conformance.defer_should = True
-    given(strategy)(body)()
+    with stable_draws():  # the same cases whatever modules are loaded or edited
+        given(strategy)(body)()
     if not conformance.deferred:
         return
     failures = dict(conformance.deferred)
@@ -56,8 +58,9 @@ def _shrink(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callab
         return False
 
     try:
-        find(strategy, breaks, settings=settings(
-            max_examples=SHRINK_EXAMPLES, database=None, derandomize=True, deadline=None))
+        with stable_draws():
+            find(strategy, breaks, settings=settings(
+                max_examples=SHRINK_EXAMPLES, database=None, derandomize=True, deadline=None))
     except (NoSuchExample, Unsatisfiable, Flaky):
         pass  # Flaky: the budget ran out mid-replay; the smallest example so far stands
     if not smallest:
