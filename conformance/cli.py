@@ -12,9 +12,9 @@ from types import ModuleType
 
 
 def subcommands() -> list[ModuleType]:
-    from conformance import compare
+    from conformance import bench, compare
 
-    return [compare]
+    return [compare, bench]
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:

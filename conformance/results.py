@@ -40,6 +40,21 @@ class RequirementResult:
             if len(self.observations) < self.MAX_EVIDENCE:
                 self.observations.append(observation)
 
+    def merge_json(self, data: dict[str, Any]) -> None:
+        """Add another process's results for this requirement (``pytest -n``: one per worker).
+        Each worker ran other cases, so counts add up and nothing is counted twice."""
+        outcomes = {o.value: o for o in Outcome}
+        for value, n in data.get("counts", {}).items():
+            self.counts[outcomes[value]] += n
+        self.cases.update(data.get("cases", ()))
+        for failure in data.get("failures", ()):
+            self.failures = [f for f in self.failures if f.get("case") != failure.get("case")]
+            self.failures.append(failure)
+        del self.failures[: -self.MAX_EVIDENCE]
+        for observation in data.get("observations", ()):
+            if observation not in self.observations and len(self.observations) < self.MAX_EVIDENCE:
+                self.observations.append(observation)
+
     def to_json(self) -> dict[str, Any]:
         req = requirement(self.id)
         return {
@@ -67,6 +82,11 @@ class AdapterResult:
         if req_id not in self.requirements:
             self.requirements[req_id] = RequirementResult(req_id)
         return self.requirements[req_id]
+
+    def merge_json(self, data: dict[str, Any]) -> None:
+        """Add the results a ``pytest -n`` worker sent for this adapter (``to_json``'s form)."""
+        for req_id, req in data.get("requirements", {}).items():
+            self.get(req_id).merge_json(req)
 
     def totals(self) -> Counter:
         return Counter(r.outcome for r in self.requirements.values())

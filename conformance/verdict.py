@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -134,13 +135,12 @@ def compare(exp: Expectation, obs: Observation) -> list[Check]:
         return checks
     ok = obs.status in exp.status
     requirement_ = exp.requirement
-    blame = dict(exp.blame)
-    if obs.endpoint is not None and obs.endpoint != exp.endpoint:
-        requirement_ = blame.get(obs.endpoint, requirement_)
+    if obs.endpoint is not None and obs.endpoint != exp.endpoint:  # blame is read on a mismatch only
+        requirement_ = dict(exp.blame).get(obs.endpoint, requirement_)
     elif obs.status in REDIRECT_CODES and not exp.status & REDIRECT_CODES:
-        requirement_ = blame.get(UNEXPECTED_REDIRECT, requirement_)
+        requirement_ = dict(exp.blame).get(UNEXPECTED_REDIRECT, requirement_)
     elif obs.status == 404 and 404 not in exp.status:
-        requirement_ = blame.get(UNEXPECTED_NOT_FOUND, requirement_)
+        requirement_ = dict(exp.blame).get(UNEXPECTED_NOT_FOUND, requirement_)
     if ok and exp.endpoint is not None:
         ok = obs.endpoint == exp.endpoint and obs.args == exp.args
     if ok and exp.body is not None:
@@ -205,6 +205,7 @@ def worst(outcomes: list[Outcome]) -> Outcome:
     return max(outcomes, key=lambda o: o.rank) if outcomes else Outcome.NOT_APPLICABLE
 
 
+@lru_cache(maxsize=256)  # every check describes its expectation: the same few code sets
 def _codes(codes: frozenset[int]) -> str:
     if codes == CLIENT_ERRORS:
         return "4xx"

@@ -25,11 +25,7 @@ from conformance.verdict import Check, found
 
 
 def _check_all(conformance, model: AppModel, requests) -> None:
-    for request in requests:
-        if request.method == "HEAD":
-            conformance.check_head(model, request.path)
-        else:
-            conformance.check(model, request, oracle.predict(model, request))
+    conformance.check_all(model, list(requests))  # one app, one batch of requests
 
 
 def _scenario_checker(conformance):

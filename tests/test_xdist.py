@@ -1,0 +1,37 @@
+"""``pytest -n 2`` (pytest-xdist) gives the same results as a serial run: every worker's results
+reach the controller's JSON, each counted once."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("xdist", reason="pytest-xdist is not installed (pip install -e '.[all]')")
+
+
+def test_parallel_run_merges_to_the_serial_results(run_suite):
+    serial = run_suite("--adapter=reference", subprocess=True)
+    parallel = run_suite("--adapter=reference", "-n", "2", subprocess=True)
+    assert "created: 2/2 workers" in parallel.result.stdout.str() or \
+        "2 workers" in parallel.result.stdout.str()
+    assert parallel.result.parseoutcomes() == serial.result.parseoutcomes()
+    s, p = serial.adapter("reference"), parallel.adapter("reference")
+    assert s["requirements"], "the serial run recorded nothing"
+    assert p["totals"] == s["totals"]
+    for req_id, req in s["requirements"].items():
+        merged = p["requirements"][req_id]
+        assert merged["outcome"] == req["outcome"], req_id
+        assert merged["cases"] == req["cases"], req_id
+        # The reference passes every MUST: nothing is shrunk, so every check is made exactly
+        # once in either run and the merged counts must equal the serial ones.
+        assert merged["counts"] == req["counts"], req_id
+
+
+def test_parallel_run_keeps_failures_and_their_evidence(run_suite):
+    args = ("--adapter=adapters.reference.mutants:int_accepts_negatives", "-k", "CONV_INT")
+    serial = run_suite(*args, subprocess=True)
+    parallel = run_suite(*args, "-n", "2", subprocess=True)
+    name = serial.data["adapters"][0]["adapter"]
+    assert serial.findings(name).get("CONV-INT-003") == "fail"
+    assert parallel.findings(name) == serial.findings(name)
+    failures = parallel.adapter(name)["requirements"]["CONV-INT-003"]["failures"]
+    assert failures and all("reproduction" in f for f in failures)
