@@ -34,9 +34,9 @@ from typing import Any, Callable
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conformance import registry
+from conformance import oracle, registry
 from conformance import strategies as gen
-from conformance.driver import environ_for
+from conformance.driver import call_many, environ_for
 from conformance.harness import AdapterContext, Harness
 from conformance.model import AppModel, Request
 
@@ -66,6 +66,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", default="reports", metavar="DIR",
                    help="where bench.json and bench.md go (default: reports)")
     p.add_argument("--worker", help=argparse.SUPPRESS)  # internal: measure one adapter, print JSON
+    p.add_argument("--scalability-only", action="store_true", help=argparse.SUPPRESS)  # for compare
     p.set_defaults(func=run)
     return p
 
@@ -137,22 +138,50 @@ def floor_and_suite(adapter: Any, work: list[tuple[AppModel, list[Request]]],
     for model, reqs in work:  # warm-up: imports, caches, the worker thread
         harness.check_all(model, reqs, keep_going=True)
     floor_round(calls)
-    floor_times, suite_times = [], []
+    floor_times, suite_times, driver_times, oracle_times = [], [], [], []
     deadline = time.monotonic() + seconds * 2
     while time.monotonic() < deadline or len(floor_times) < 3:  # alternate: same noise for both
         floor_times.append(floor_round(calls))
         suite_times.append(suite_round(harness, work))
+        driver_times.append(driver_round(apps, work))
+        oracle_times.append(oracle_round(work))
         if len(floor_times) >= 200:
             break
     failing = sum(harness.check_all(m, r, keep_going=True) for m, r in work)
-    floor, suite = min(floor_times), min(suite_times)
+    floor, suite = median(floor_times), median(suite_times)
+    driver, oracle_ = median(driver_times), median(oracle_times)
     return {
         "apps": len(work), "requests": n, "raw_calls": len(calls), "rounds": len(floor_times),
         "floor_rps": len(calls) / floor, "suite_rps": n / suite,
-        "ratio": floor / suite,  # the same requests: time without the suite / time with it
+        # The same requests, timed in adjacent rounds: the median of the rounds' ratios of time
+        # without the suite to time with it (robust to a neighbour's load burst).
+        "ratio": median(f / s for f, s in zip(floor_times, suite_times)),
         "floor_us": floor / len(calls) * 1e6, "suite_us": suite / n * 1e6,
+        # Where a checked request's time goes (medians, per request of the suite).
+        "breakdown_us": {"framework": floor / n * 1e6,
+                         "driver": max(driver - floor, 0.0) / n * 1e6,
+                         "oracle": oracle_ / n * 1e6,
+                         "compare_and_record": max(suite - driver - oracle_, 0.0) / n * 1e6},
         "requests_not_met": failing,
     }
+
+
+def driver_round(apps: dict[AppModel, Any], work: list[tuple[AppModel, list[Request]]]) -> float:
+    """The driver alone (environ, call under the timeout, PEP 3333 validation): for the breakdown."""
+    start = time.perf_counter()
+    for model, reqs in work:
+        call_many(apps[model], [x for r in reqs for x in
+                                ([Request(r.path, "GET"), r] if r.method == "HEAD" else [r])], TIMEOUT)
+    return time.perf_counter() - start
+
+
+def oracle_round(work: list[tuple[AppModel, list[Request]]]) -> float:
+    start = time.perf_counter()
+    for model, reqs in work:
+        for r in reqs:
+            if r.method != "HEAD":
+                oracle.predict(model, r)
+    return time.perf_counter() - start
 
 
 def with_generation(adapter: Any, n_examples: int) -> dict[str, Any]:
@@ -274,7 +303,11 @@ def _cpu_model() -> str:
 def run(args: argparse.Namespace) -> int:
     seconds = 0.2 if args.quick else args.seconds
     if args.worker:
-        print(json.dumps(measure(args.worker, seconds, args.quick)))
+        if args.scalability_only:
+            result = scalability(registry.load(args.worker), SIZES, seconds)
+        else:
+            result = measure(args.worker, seconds, args.quick)
+        print(json.dumps(result))
         return 0
     names = list(dict.fromkeys(args.adapters or registry.installed()))
     for name in names:  # bad names fail here, with the list of adapters, before any measuring
@@ -327,6 +360,13 @@ def markdown(data: dict[str, Any]) -> str:
             f"{'✅' if tg['suite_over_floor_met'] else '❌'} | {a['generated']['rps']:,.0f} "
             f"| {a['naive']['rps']:,.0f} | {tg['over_naive']:.1f}× "
             f"{'✅' if tg['over_naive_met'] else '❌'} | {a['peak_rss_mib']:.0f} MiB |")
+    lines += ["", "Where a checked request's time goes (µs per request, medians): framework · driver "
+              "(environ, call under the timeout, PEP 3333 checks) · oracle · compare and record", ""]
+    for a in data["adapters"]:
+        b = a["throughput"]["breakdown_us"]
+        lines.append(f"- {a['adapter']}: {b['framework']:.0f} · {b['driver']:.0f} · {b['oracle']:.0f} · "
+                     f"{b['compare_and_record']:.0f} (not met: {a['throughput']['requests_not_met']} of "
+                     f"{a['throughput']['requests']} requests, each with its reproduction)")
     sizes = [k for k in data["adapters"][0]["scalability"] if k != "growth"] if data["adapters"] else []
     lines += ["", "Routing scalability: app build time (ms) and one raw request (µs) by rule count",
               "", "| adapter | " + " | ".join(f"{s} rules" for s in sizes) + " | growth (request, build) |",
@@ -337,3 +377,29 @@ def markdown(data: dict[str, Any]) -> str:
         g = s["growth"]
         lines.append(f"| {a['adapter']} | {cells} | ×{g['request']:.1f}, ×{g['build']:.0f} |")
     return "\n".join(lines) + "\n"
+
+
+# --- the comparison report's informational row (``compare --scalability``) --------------------------
+def measure_scalability(name: str, seconds: float = 0.3, timeout: float = 300.0) -> dict[str, Any]:
+    """A short scalability measurement of one adapter in its own process; ``{"error": ...}`` if
+    it fails (informational: it never fails a comparison)."""
+    cmd = [sys.executable, "-m", "conformance", "bench", "--worker", name, "--scalability-only",
+           "--seconds", str(seconds)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"the measurement took over {timeout:g} s"}
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def scalability_cells(scal: dict[str, Any]) -> list[str]:
+    """``build ms, request µs`` per rule count, then the growth: one report row's cells."""
+    if "error" in scal:
+        return [f"not measured: {scal['error']}"]
+    sizes = [k for k in scal if k != "growth"]
+    g = scal["growth"]
+    return [f"{k} rules: {scal[k]['build_ms']:.1f} ms build, {scal[k]['request_us']:.0f} µs/request"
+            for k in sizes] + [f"{g['rules'][0]}→{g['rules'][1]} rules: request ×{g['request']:.1f}, "
+                               f"build ×{g['build']:.0f}"]
