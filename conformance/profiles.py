@@ -28,7 +28,7 @@ PROFILES = {
 # Generated apps of up to this many rules (issue 9: large apps), and how many such apps a run
 # builds: a 1000-rule app takes seconds to build in some frameworks.
 LARGE_RULES = {"ci": 100, "dev": 300, "thorough": 1000}
-LARGE_EXAMPLES = {"ci": 8, "dev": 20, "thorough": 60}
+LARGE_EXAMPLES = {"ci": 5, "dev": 20, "thorough": 60}
 
 for _name, _values in PROFILES.items():
     settings.register_profile(_name, **_values)
