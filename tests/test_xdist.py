@@ -35,3 +35,11 @@ def test_parallel_run_keeps_failures_and_their_evidence(run_suite):
     assert parallel.findings(name) == serial.findings(name)
     failures = parallel.adapter(name)["requirements"]["CONV-INT-003"]["failures"]
     assert failures and all("reproduction" in f for f in failures)
+
+
+def test_parallel_run_compares_the_merged_results_with_a_baseline(run_suite, tmp_path):
+    args = ("--adapter=bottle", "-k", "CONV_INT or CONV_FLOAT", f"--conformance-baseline={tmp_path / 'b.json'}")
+    run_suite(*args, "-n", "2", "--conformance-update-baseline", subprocess=True)
+    serial = run_suite(*args, subprocess=True)  # a baseline written from -n 2 matches a serial run
+    assert "behaviour matches the baseline" in serial.result.stdout.str()
+    assert "new: 0 · changed: 0 · fixed (stale): 0" in serial.result.stdout.str()
