@@ -12,9 +12,9 @@ from types import ModuleType
 
 
 def subcommands() -> list[ModuleType]:
-    from conformance import bench, compare
+    from conformance import bench, compare, diff
 
-    return [compare, bench]
+    return [compare, diff, bench]
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:

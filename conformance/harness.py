@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from adapters.base import CAPABILITY_HELP, Adapter, required_capabilities
+from adapters.base import CAPABILITY_HELP, Adapter, Unsupported, required_capabilities
 from conformance import oracle, spec
 from conformance.driver import Observation, call, call_many
 from conformance.model import AppModel, Request
@@ -43,6 +43,7 @@ class AdapterContext:
         self.adapter = adapter
         self.timeout = timeout  # seconds per request (--conformance-timeout); None: unbounded
         self.consecutive_timeouts = 0
+        self.observe = False  # record answers for the upgrade diff (--conformance-observations)
         self.shrunk: set[str] = set()  # SHOULD requirements already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
@@ -54,9 +55,13 @@ class AdapterContext:
             app = self.apps[model]
             if isinstance(app, HarnessError):  # building it failed before: same error, no retry
                 raise HarnessError(str(app))
+            if isinstance(app, Unsupported):
+                raise app
             return app
         try:
             app = self.adapter.make_app(model)
+        except Unsupported as exc:  # the framework cannot express the model: Harness.app records it
+            app = exc
         except Exception as exc:
             # The adapter's fault, not the framework's: one self-contained first line (which
             # adapter, what failed), then the rules and the traceback's tail.
@@ -74,6 +79,8 @@ class AdapterContext:
             self.apps.popitem(last=False)
         if isinstance(app, HarnessError):
             raise HarnessError(str(app))
+        if isinstance(app, Unsupported):
+            raise app
         return app
 
 
@@ -89,6 +96,7 @@ class Harness:
         # found: with ``defer_should`` it is kept here (first per requirement) instead of raised.
         self.defer_should = False
         self.deferred: dict[str, Failure] = {}
+        self.requirements: tuple[str, ...] = ()  # the case's requirement ids (set by the plugin)
 
     # --- applicability ----------------------------------------------------------------------
     def require(self, *capabilities: str) -> None:
@@ -100,9 +108,18 @@ class Harness:
         return required_capabilities(model) <= self.adapter.capabilities
 
     # --- running ----------------------------------------------------------------------------
-    def app(self, model: AppModel) -> Any:
+    def app(self, model: AppModel, request: Request | None = None) -> Any:
         self.require(*required_capabilities(model))
-        return self.context.app(model)
+        try:
+            return self.context.app(model)
+        except Unsupported as exc:  # a requirement the framework cannot even express is not met
+            ids = exc.requirement_ids
+            if not self.defer_should:  # a fixed case: its own requirement cannot be met either
+                ids = tuple(dict.fromkeys(ids + self.requirements[:1]))
+            self.conclude(model, request, [
+                Check(req, False, f"an app with {exc.feature}", f"the framework has no {exc.feature}")
+                for req in ids], None)
+            raise  # pragma: no cover - conclude raised for the failed checks
 
     def observe(self, model: AppModel, request: Request) -> Observation:
         """One request; past ``context.timeout`` seconds the Observation says it timed out.
@@ -115,19 +132,28 @@ class Harness:
             return Observation(request, None, None, (), b"", error=(
                 f"not sent: the adapter timed out {ctx.consecutive_timeouts} times in a row"),
                 timed_out=True)
-        obs = call(self.app(model), request, timeout=ctx.timeout)
+        obs = call(self.app(model, request), request, timeout=ctx.timeout)
         ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
+        if ctx.observe:  # --conformance-observations (issue 8): the fixed cases' answers too
+            from conformance.observations import record_fixed
+
+            record_fixed(ctx, self.requirements, self.case, model, request, obs)
         return obs
 
     def observe_many(self, model: AppModel, requests: list[Request]) -> list[Observation]:
         """``observe`` for many requests to one app: one batch through the driver (issue 9)."""
         ctx = self.context
-        app = self.app(model)
+        app = self.app(model, requests[0] if requests else None)
         obs: list[Observation] = []
         if ctx.consecutive_timeouts < ctx.MAX_TIMEOUTS:
             obs = call_many(app, requests, ctx.timeout, ctx.MAX_TIMEOUTS, ctx.consecutive_timeouts)
             for o in obs:
                 ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if o.timed_out else 0
+            if ctx.observe:  # as ``observe`` does (issue 8)
+                from conformance.observations import record_fixed
+
+                for request, o in zip(requests, obs):
+                    record_fixed(ctx, self.requirements, self.case, model, request, o)
         return obs + [self.observe(model, r) for r in requests[len(obs):]]  # "not sent" answers
 
     def check_all(self, model: AppModel, requests: list[Request], keep_going: bool = False) -> int:
@@ -212,7 +238,7 @@ class Harness:
             adapter=self.adapter.name,
             framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
-            request=str(request) if request else f"build_url{build}",
+            request=str(request) if request else f"build_url{build}" if build else "(building the app)",
             reproduction=self.adapter.reproduction(model, request, build),
         )
 

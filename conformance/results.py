@@ -77,6 +77,7 @@ class AdapterResult:
     version: str
     capabilities: list[str]
     requirements: dict[str, RequirementResult] = field(default_factory=dict)
+    corpus: dict[str, Any] | None = None  # --conformance-observations: answers per case (issue 8)
 
     def get(self, req_id: str) -> RequirementResult:
         if req_id not in self.requirements:
@@ -87,12 +88,19 @@ class AdapterResult:
         """Add the results a ``pytest -n`` worker sent for this adapter (``to_json``'s form)."""
         for req_id, req in data.get("requirements", {}).items():
             self.get(req_id).merge_json(req)
+        sent = data.get("corpus")
+        if sent:  # --conformance-observations: one worker asked the corpus, each recorded cases
+            if self.corpus is None:
+                self.corpus = {"meta": {}, "cases": {}}
+            self.corpus["meta"] = self.corpus["meta"] or sent.get("meta", {})
+            for cid, case in sent.get("cases", {}).items():
+                self.corpus["cases"].setdefault(cid, case)
 
     def totals(self) -> Counter:
         return Counter(r.outcome for r in self.requirements.values())
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "adapter": self.name,
             "framework": self.framework,
             "version": self.version,
@@ -101,3 +109,6 @@ class AdapterResult:
             "totals": {o.value: n for o, n in self.totals().items()},
             "requirements": {k: v.to_json() for k, v in sorted(self.requirements.items())},
         }
+        if self.corpus is not None:
+            out["corpus"] = self.corpus
+        return out
