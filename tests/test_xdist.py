@@ -13,7 +13,14 @@ def test_parallel_run_merges_to_the_serial_results(run_suite):
     parallel = run_suite("--adapter=reference", "-n", "2", subprocess=True)
     assert "created: 2/2 workers" in parallel.result.stdout.str() or \
         "2 workers" in parallel.result.stdout.str()
-    assert parallel.result.parseoutcomes() == serial.result.parseoutcomes()
+    kinds = ("passed", "failed", "skipped", "xfailed", "xpassed", "errors")  # not "deselected":
+    # the observation corpus case is deselected once by the controller, not by each worker
+
+    def outcomes(run):
+        counts = run.result.parseoutcomes()
+        return {k: counts.get(k, 0) for k in kinds}
+
+    assert outcomes(parallel) == outcomes(serial) and outcomes(serial)["passed"] > 100
     s, p = serial.adapter("reference"), parallel.adapter("reference")
     assert s["requirements"], "the serial run recorded nothing"
     assert p["totals"] == s["totals"]
