@@ -28,12 +28,21 @@ PROFILES = {
     "thorough": dict(max_examples=1000, phases=list(Phase), **_COMMON),
 }
 
+# Generated apps of up to this many rules (issue 9: large apps), and how many such apps a run
+# builds: a 1000-rule app takes seconds to build in some frameworks.
+LARGE_RULES = {"ci": 100, "dev": 300, "thorough": 1000}
+LARGE_EXAMPLES = {"ci": 5, "dev": 20, "thorough": 60}
+
 for _name, _values in PROFILES.items():
     settings.register_profile(_name, **_values)
 
+current = "ci"  # the profile loaded last (Hypothesis' own --hypothesis-profile aside)
+
 
 def load(name: str) -> None:
+    global current
     settings.load_profile(name)
+    current = name
 
 
 @contextmanager

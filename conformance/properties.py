@@ -24,10 +24,15 @@ SHRINK_EXAMPLES = 200
 SHRINK_SECONDS = 2.0  # per deferred SHOULD requirement, once per adapter
 
 
-def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None]) -> None:
+def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None],
+          max_examples: int | None = None) -> None:
+    """``max_examples`` caps the profile's count (large apps are dear to build)."""
     conformance.defer_should = True
+    test = given(strategy)(body)
+    if max_examples is not None:
+        test = settings(settings.default, max_examples=min(settings.default.max_examples, max_examples))(test)
     with stable_draws():  # the same cases whatever modules are loaded or edited
-        given(strategy)(body)()
+        test()
     if not conformance.deferred:
         return
     failures = dict(conformance.deferred)
