@@ -55,6 +55,23 @@ class AdapterUnavailable(RuntimeError):
     """The framework behind an adapter is not installed (the message names the extra)."""
 
 
+class Unsupported(NotImplementedError):
+    """The framework has no way to write part of the model: raised by ``source``/``make_app``.
+
+    A framework that cannot express a rule has not met the requirement that rule serves; this is a
+    finding about the framework, not an adapter crash. The harness records it as *not met* for each
+    of ``requirement_ids`` (fail for MUST/MAY, non-strict for SHOULD), with ``feature`` as the
+    reason. A ``NotImplementedError`` so that reproductions fall back to the model's description.
+    """
+
+    def __init__(self, feature: str, requirement_ids: Iterable[str]):
+        self.feature = feature
+        self.requirement_ids = tuple(requirement_ids)
+        if not self.requirement_ids:
+            raise ValueError("Unsupported needs the requirement ids the model serves")
+        super().__init__(f"{feature} (not met: {', '.join(self.requirement_ids)})")
+
+
 class Adapter:
     """Base class of every adapter. Subclasses set the class attributes and write ``source``."""
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from adapters.base import CAPABILITY_HELP, Adapter, required_capabilities
+from adapters.base import CAPABILITY_HELP, Adapter, Unsupported, required_capabilities
 from conformance import spec
 from conformance.driver import Observation, call
 from conformance.model import AppModel, Request
@@ -54,9 +54,13 @@ class AdapterContext:
             app = self.apps[model]
             if isinstance(app, HarnessError):  # building it failed before: same error, no retry
                 raise HarnessError(str(app))
+            if isinstance(app, Unsupported):
+                raise app
             return app
         try:
             app = self.adapter.make_app(model)
+        except Unsupported as exc:  # the framework's limit, recorded by Harness.app as not met
+            app = exc
         except Exception as exc:
             # The adapter's fault, not the framework's: one self-contained first line (which
             # adapter, what failed), then the rules and the traceback's tail.
@@ -72,18 +76,19 @@ class AdapterContext:
         self.apps[model] = app
         if len(self.apps) > self.APP_CACHE:
             self.apps.popitem(last=False)
-        if isinstance(app, HarnessError):
-            raise HarnessError(str(app))
+        if isinstance(app, (HarnessError, Unsupported)):
+            raise app if isinstance(app, Unsupported) else HarnessError(str(app))
         return app
 
 
 class Harness:
     """The ``conformance`` fixture: one per case and adapter."""
 
-    def __init__(self, context: AdapterContext, case: str):
+    def __init__(self, context: AdapterContext, case: str, requirements: tuple[str, ...] = ()):
         self.context = context
         self.adapter = context.adapter
         self.case = case
+        self.requirements = requirements  # the case's requirement ids, first is its own
         self.outcomes: list[Outcome] = []
         # In generated cases a SHOULD failure must not end the search before a MUST failure is
         # found: with ``defer_should`` it is kept here (first per requirement) instead of raised.
@@ -102,7 +107,30 @@ class Harness:
     # --- running ----------------------------------------------------------------------------
     def app(self, model: AppModel) -> Any:
         self.require(*required_capabilities(model))
-        return self.context.app(model)
+        try:
+            return self.context.app(model)
+        except Unsupported as exc:
+            self.unsupported(model, exc)
+            raise
+
+    def unsupported(self, model: AppModel, exc: Unsupported) -> None:
+        """The framework cannot express ``model``: not met, never an error.
+
+        It is recorded under the requirements the adapter names that this case checks, else under
+        the case's own requirement (a model the framework cannot write fails what the case asks).
+        """
+        ids = [r for r in exc.requirement_ids if r in self.requirements] \
+            or list(self.requirements[:1]) or list(exc.requirement_ids)
+        framework = f"{self.adapter.framework} {self.context.result.version}"
+        self.conclude(model, None, [
+            Check(req, False, "the rules written in the framework's own code",
+                  f"{framework} cannot express them: {exc.feature}") for req in ids], None)
+        # Not raised: a deferred SHOULD failure (in a property) or an IMPL observation.
+        if self.defer_should:
+            from hypothesis import reject
+
+            reject()
+        pytest.skip(f"informational: {framework} cannot express the rules: {exc.feature}")
 
     def observe(self, model: AppModel, request: Request) -> Observation:
         """One request; past ``context.timeout`` seconds the Observation says it timed out.
@@ -176,7 +204,7 @@ class Harness:
             adapter=self.adapter.name,
             framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
-            request=str(request) if request else f"build_url{build}",
+            request=str(request) if request else f"build_url{build}" if build else "none (the app is not built)",
             reproduction=self.adapter.reproduction(model, request, build),
         )
 
