@@ -60,8 +60,8 @@ class Unsupported(NotImplementedError):
 
     A framework that cannot express a rule has not met the requirement that rule serves; this is a
     finding about the framework, not an adapter crash. The harness records it as *not met* for each
-    of ``requirement_ids`` (fail for MUST/MAY, non-strict for SHOULD), with ``feature`` as the
-    reason. A ``NotImplementedError`` so that reproductions fall back to the model's description.
+    of ``requirement_ids`` that the case checks, else for the first (fail for MUST/MAY, non-strict
+    for SHOULD, informational for IMPL), with ``feature`` as the reason. A ``NotImplementedError`` so that reproductions fall back to the model's description.
     """
 
     def __init__(self, feature: str, requirement_ids: Iterable[str]):

@@ -114,10 +114,9 @@ def refused_requirements(model: AppModel) -> list[str]:
     """Which requirements a model Falcon refuses to route serves (read from the model)."""
     reqs: list[str] = []
     for rule in model.rules:
-        vars_ = rule.variables
-        if any(v.converter == "path" for v in vars_) and (
-                rule.segments[-1].__class__ is Static or
-                any(v.converter == "path" for v in vars_[:-1]) or rule.trailing_slash):
+        last = len(rule.segments) - 1
+        if any(isinstance(s, Variable) and s.converter == "path" and (i < last or rule.trailing_slash)
+               for i, s in enumerate(rule.segments)):
             reqs.append("CONV-PATH-003")  # a path field must be the template's last part
         if any(isinstance(s, Static) and any(c.isspace() for c in s.text) for s in rule.segments):
             reqs.append("ROUTE-001")  # "URI templates may not include whitespace"
@@ -129,5 +128,6 @@ def refused_requirements(model: AppModel) -> list[str]:
             and {a.converter, b.converter} & {"default"} and a.converter != b.converter
             for r1 in model.rules for r2 in model.rules
             for a, b in zip(r1.segments, r2.segments))
-        reqs.append("ROUTE-009" if typed_vs_default else "ROUTE-003")
+        conflict = ["ROUTE-003", "ROUTE-009", "ROUTE-010"]  # what the rules together serve
+        reqs += sorted(conflict, key=lambda r: r != "ROUTE-009") if typed_vs_default else conflict
     return list(dict.fromkeys(reqs))

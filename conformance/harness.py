@@ -117,10 +117,9 @@ class Harness:
         """The framework cannot express ``model``: not met, never an error.
 
         It is recorded under the requirements the adapter names that this case checks, else under
-        the case's own requirement (a model the framework cannot write fails what the case asks).
+        the first one the adapter names (a generated model may need a feature another case checks).
         """
-        ids = [r for r in exc.requirement_ids if r in self.requirements] \
-            or list(self.requirements[:1]) or list(exc.requirement_ids)
+        ids = [r for r in exc.requirement_ids if r in self.requirements] or [exc.requirement_ids[0]]
         framework = f"{self.adapter.framework} {self.context.result.version}"
         self.conclude(model, None, [
             Check(req, False, "the rules written in the framework's own code",
