@@ -59,7 +59,7 @@ class AdapterContext:
             return app
         try:
             app = self.adapter.make_app(model)
-        except Unsupported as exc:  # the framework's limit, recorded by Harness.app as not met
+        except Unsupported as exc:  # the framework cannot express the model: Harness.app records it
             app = exc
         except Exception as exc:
             # The adapter's fault, not the framework's: one self-contained first line (which
@@ -76,24 +76,26 @@ class AdapterContext:
         self.apps[model] = app
         if len(self.apps) > self.APP_CACHE:
             self.apps.popitem(last=False)
-        if isinstance(app, (HarnessError, Unsupported)):
-            raise app if isinstance(app, Unsupported) else HarnessError(str(app))
+        if isinstance(app, HarnessError):
+            raise HarnessError(str(app))
+        if isinstance(app, Unsupported):
+            raise app
         return app
 
 
 class Harness:
     """The ``conformance`` fixture: one per case and adapter."""
 
-    def __init__(self, context: AdapterContext, case: str, requirements: tuple[str, ...] = ()):
+    def __init__(self, context: AdapterContext, case: str):
         self.context = context
         self.adapter = context.adapter
         self.case = case
-        self.requirements = requirements  # the case's requirement ids, first is its own
         self.outcomes: list[Outcome] = []
         # In generated cases a SHOULD failure must not end the search before a MUST failure is
         # found: with ``defer_should`` it is kept here (first per requirement) instead of raised.
         self.defer_should = False
         self.deferred: dict[str, Failure] = {}
+        self.requirements: tuple[str, ...] = ()  # the case's requirement ids (set by the plugin)
 
     # --- applicability ----------------------------------------------------------------------
     def require(self, *capabilities: str) -> None:
@@ -203,7 +205,7 @@ class Harness:
             adapter=self.adapter.name,
             framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
-            request=str(request) if request else f"build_url{build}" if build else "none (the app is not built)",
+            request=str(request) if request else f"build_url{build}" if build else "(building the app)",
             reproduction=self.adapter.reproduction(model, request, build),
         )
 

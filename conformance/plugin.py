@@ -99,7 +99,8 @@ def conformance_adapter(request: pytest.FixtureRequest) -> AdapterContext:
 
 @pytest.fixture
 def conformance(conformance_adapter: AdapterContext, request: pytest.FixtureRequest) -> Harness:
-    harness = Harness(conformance_adapter, request.node.nodeid, tuple(_requirements(request.node)))
+    harness = Harness(conformance_adapter, request.node.nodeid)
+    harness.requirements = tuple(_requirements(request.node))
     request.node.stash[HARNESS] = harness
     return harness
 
