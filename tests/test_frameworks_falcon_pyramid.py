@@ -118,3 +118,29 @@ def test_pyramid_builds_urls_with_route_path():
     assert adapter.build_url(app, "hello", {"name": "a b?"}) == "/hello/a%20b%3F"
     # Pyramid leaves '/' unquoted in any value (as Flask does): not yet a case of the suite.
     assert adapter.build_url(app, "hello", {"name": "a/c"}) == "/hello/a/c"
+
+
+def test_falcon_quote_in_a_static_part_breaks_every_route():
+    """Found by the generated cases: CompiledRouter writes each static segment into generated
+    Python source between quotes, so a template with "'" fails to compile on the first request
+    and Falcon answers 500 to every request, for every route of the app."""
+    pytest.importorskip("falcon")
+    from adapters.falcon import FalconAdapter
+    from conformance.driver import call
+    from conformance.model import Request
+
+    app = FalconAdapter().make_app(AppModel.of(rule("/", "index"), rule("/it's", "quoted")))
+    assert call(app, Request("/")).status == 500
+    assert call(app, Request("/it%27s")).status == 500
+    assert call(FalconAdapter().make_app(AppModel.of(rule("/", "index"))), Request("/")).status == 200
+
+
+def test_generated_cases_find_pyramids_registration_order_minimal(run_suite):
+    """Pyramid matches routes in registration order: the precedence property finds it and shrinks
+    it to two rules and one request."""
+    pytest.importorskip("pyramid")
+    run = run_suite("--adapter=pyramid", "-k", "test_ROUTE_precedence", subprocess=True)
+    assert run.outcomes("pyramid")["ROUTE-006"] == "fail"
+    evidence = run.adapter("pyramid")["requirements"]["ROUTE-006"]["failures"][-1]
+    assert len(evidence["rules"].splitlines()) == 2
+    assert evidence["request"].count(" ") == 1
