@@ -55,21 +55,16 @@ class AdapterUnavailable(RuntimeError):
     """The framework behind an adapter is not installed (the message names the extra)."""
 
 
-class Unsupported(NotImplementedError):
-    """The framework has no way to write part of the model: raised by ``source``/``make_app``.
-
-    A framework that cannot express a rule has not met the requirement that rule serves; this is a
-    finding about the framework, not an adapter crash. The harness records it as *not met* for each
-    of ``requirement_ids`` that the case checks, else for the first (fail for MUST/MAY, non-strict
-    for SHOULD, informational for IMPL), with ``feature`` as the reason. A ``NotImplementedError`` so that reproductions fall back to the model's description.
-    """
+class Unsupported(Exception):
+    """The framework cannot express ``feature``, which the model needs and a requirement makes
+    mandatory (Django has no ``float`` converter). ``make_app`` or ``source`` raises it; the harness
+    records each of ``requirement_ids`` as not met with this message, instead of an adapter error.
+    An optional feature is declared absent in ``capabilities`` instead (not applicable)."""
 
     def __init__(self, feature: str, requirement_ids: Iterable[str]):
         self.feature = feature
         self.requirement_ids = tuple(requirement_ids)
-        if not self.requirement_ids:
-            raise ValueError("Unsupported needs the requirement ids the model serves")
-        super().__init__(f"{feature} (not met: {', '.join(self.requirement_ids)})")
+        super().__init__(f"{feature} ({', '.join(self.requirement_ids)})")
 
 
 class Adapter:
@@ -133,8 +128,9 @@ class Adapter:
         """A short, copy-pasteable program: the app in the framework's own code plus the request."""
         try:
             code = self.source(model).rstrip("\n")
-        except NotImplementedError:
-            code = f"# {self.name}: no source form; the app model was:\n# " + \
+        except (NotImplementedError, Unsupported) as exc:
+            why = f"cannot express {exc.feature}" if isinstance(exc, Unsupported) else "no source form"
+            code = f"# {self.name}: {why}; the app model was:\n# " + \
                 model.describe().replace("\n", "\n# ")
         lines = [code, ""]
         if build is not None:

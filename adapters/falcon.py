@@ -31,11 +31,11 @@ def falcon_field(var: Variable) -> str:
         if missing:
             req = "CONV-INT-006" if var.converter == "int" else "CONV-FLOAT-005"
             raise base.Unsupported(
-                f"Falcon's {var.converter} converter has no {', '.join(missing)} argument "
-                f"(it takes {', '.join(sorted(set(names.values())))})", [req])
+                f"{', '.join(missing)} argument for {var.converter} (Falcon's {var.converter} "
+                f"converter takes {', '.join(sorted(set(names.values())))})", [req])
         args = ", ".join(f"{names[k]}={v!r}" for k, v in var.args)
         return "{" + f"{var.name}:{var.converter}" + (f"({args})" if args else "") + "}"
-    raise base.Unsupported(f"Falcon has no {var.converter!r} field converter", _CONVERTER_REQ[var.converter])
+    raise base.Unsupported(f"{var.converter!r} field converter", _CONVERTER_REQ[var.converter])
 
 
 _CONVERTER_REQ = {"any": ["CONV-ANY-001"], "string": ["CONV-STRING-001"]}
@@ -106,8 +106,8 @@ class FalconAdapter(base.Adapter):
         try:
             return super().make_app(model)
         except ValueError as exc:  # falcon.routing.util.UnacceptableRouteError and kin
-            raise base.Unsupported(f"falcon.App.add_route raised {type(exc).__name__}: {exc}",
-                                   refused_requirements(model)) from exc
+            raise base.Unsupported(f"way to add these routes (falcon.App.add_route raised "
+                                   f"{type(exc).__name__}: {exc})", refused_requirements(model)) from exc
 
 
 def refused_requirements(model: AppModel) -> list[str]:
@@ -128,6 +128,5 @@ def refused_requirements(model: AppModel) -> list[str]:
             and {a.converter, b.converter} & {"default"} and a.converter != b.converter
             for r1 in model.rules for r2 in model.rules
             for a, b in zip(r1.segments, r2.segments))
-        conflict = ["ROUTE-003", "ROUTE-009", "ROUTE-010"]  # what the rules together serve
-        reqs += sorted(conflict, key=lambda r: r != "ROUTE-009") if typed_vs_default else conflict
+        reqs.append("ROUTE-009" if typed_vs_default else "ROUTE-003")
     return list(dict.fromkeys(reqs))

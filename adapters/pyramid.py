@@ -27,7 +27,7 @@ _REGEX = {"int": r"\d+", "float": r"\d+\.\d+", "path": ".+"}
 def pyramid_placeholder(var: Variable) -> str:
     """``{name}``, ``{name:\\d+}``, ``{name:a|b}``: a Pyramid replacement marker."""
     if var.args and var.converter != "any":
-        raise base.Unsupported(f"Pyramid has no converter arguments ({var.converter}{var.args})",
+        raise base.Unsupported(f"converter arguments ({var.converter}{var.args})",
                                ["CONV-INT-006", "CONV-FLOAT-005", "CONV-STRING-001"])
     if var.converter == "default":
         return "{" + var.name + "}"
@@ -35,7 +35,7 @@ def pyramid_placeholder(var: Variable) -> str:
         return "{" + var.name + ":" + "|".join(base.any_items(var)) + "}"
     if var.converter in _REGEX:
         return "{" + var.name + ":" + _REGEX[var.converter] + "}"
-    raise base.Unsupported(f"Pyramid has no {var.converter!r} converter", ["CONV-UUID-001"])
+    raise base.Unsupported(f"{var.converter!r} converter", ["CONV-UUID-001"])
 
 
 def view_function(rule: Rule, decorator: str | None) -> str:

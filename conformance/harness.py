@@ -107,31 +107,23 @@ class Harness:
         return required_capabilities(model) <= self.adapter.capabilities
 
     # --- running ----------------------------------------------------------------------------
-    def app(self, model: AppModel) -> Any:
+    def app(self, model: AppModel, request: Request | None = None) -> Any:
         self.require(*required_capabilities(model))
         try:
             return self.context.app(model)
-        except Unsupported as exc:
-            self.unsupported(model, exc)
-            raise
+        except Unsupported as exc:  # a requirement the framework cannot even express is not met
+            ids = exc.requirement_ids
+            if not self.defer_should:  # a fixed case: its own requirement cannot be met either
+                ids = tuple(dict.fromkeys(ids + self.requirements[:1]))
+            self.conclude(model, request, [
+                Check(req, False, f"an app with {exc.feature}", f"the framework has no {exc.feature}")
+                for req in ids], None)
+            # conclude did not raise: only SHOULD (deferred in a property) or IMPL ids were not met
+            if self.defer_should:
+                from hypothesis import reject
 
-    def unsupported(self, model: AppModel, exc: Unsupported) -> None:
-        """The framework cannot express ``model``: not met, never an error.
-
-        It is recorded under the requirements the adapter names that this case checks, else under
-        the first one the adapter names (a generated model may need a feature another case checks).
-        """
-        ids = [r for r in exc.requirement_ids if r in self.requirements] or [exc.requirement_ids[0]]
-        framework = f"{self.adapter.framework} {self.context.result.version}"
-        self.conclude(model, None, [
-            Check(req, False, "the rules written in the framework's own code",
-                  f"{framework} cannot express them: {exc.feature}") for req in ids], None)
-        # Not raised: a deferred SHOULD failure (in a property) or an IMPL observation.
-        if self.defer_should:
-            from hypothesis import reject
-
-            reject()
-        pytest.skip(f"informational: {framework} cannot express the rules: {exc.feature}")
+                reject()  # this example is done; the deferred SHOULD failure is reported
+            pytest.skip(f"informational: the framework has no {exc.feature}")
 
     def observe(self, model: AppModel, request: Request) -> Observation:
         """One request; past ``context.timeout`` seconds the Observation says it timed out.
@@ -144,7 +136,7 @@ class Harness:
             return Observation(request, None, None, (), b"", error=(
                 f"not sent: the adapter timed out {ctx.consecutive_timeouts} times in a row"),
                 timed_out=True)
-        obs = call(self.app(model), request, timeout=ctx.timeout)
+        obs = call(self.app(model, request), request, timeout=ctx.timeout)
         ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
         return obs
 
