@@ -106,8 +106,18 @@ class FalconAdapter(base.Adapter):
         try:
             return super().make_app(model)
         except ValueError as exc:  # falcon.routing.util.UnacceptableRouteError and kin
-            raise base.Unsupported(f"way to add these routes (falcon.App.add_route raised "
-                                   f"{type(exc).__name__}: {exc})", refused_requirements(model)) from exc
+            raise base.Unsupported(f"way to add these routes (add_route: {type(exc).__name__}: "
+                                   f"{_gist(str(exc))})", refused_requirements(model)) from exc
+
+
+def _gist(message: str, limit: int = 220) -> str:
+    """Falcon's own words, whole sentences up to ``limit`` characters (its messages run long)."""
+    out = ""
+    for sentence in message.split(". "):
+        if out and len(out) + len(sentence) > limit:
+            break
+        out += sentence.rstrip(".") + ". "
+    return out.strip().rstrip(".")
 
 
 def refused_requirements(model: AppModel) -> list[str]:
