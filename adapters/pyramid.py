@@ -1,0 +1,116 @@
+"""Pyramid 2: ``Configurator``, ``add_route(name, pattern)`` with ``{name}`` and regex placeholders,
+views registered with ``@view_config`` + ``config.scan()`` or ``config.add_view``.
+
+Pyramid has no typed converters: ``<int:x>`` becomes the regex a Pyramid user writes
+(``{x:\\d+}``) and the view receives what Pyramid gives it, a ``str`` (the suite reports the type).
+A ``path`` part is ``{p:.+}``, the documented way to match the rest of a URL, slashes included, as
+one string (a ``*p`` remainder would give a tuple and must end the pattern). A rule's methods are a
+``request_method`` predicate on its route, so several rules on one pattern are several routes
+dispatched by method, each keeping its name for ``request.route_path``. Pyramid has no uuid
+converter, no converter arguments, no debug page and no template engine of its own (those are
+add-on packages): those capabilities are not declared.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+import types
+from typing import Any
+
+from adapters import base
+from conformance.model import AppModel, Rule, Variable
+
+_REGEX = {"int": r"\d+", "float": r"\d+\.\d+", "path": ".+"}
+
+
+def pyramid_placeholder(var: Variable) -> str:
+    """``{name}``, ``{name:\\d+}``, ``{name:a|b}``: a Pyramid replacement marker."""
+    if var.args and var.converter != "any":
+        raise base.Unsupported(f"converter arguments ({var.converter}{var.args})",
+                               ["CONV-INT-006", "CONV-FLOAT-005", "CONV-STRING-001"])
+    if var.converter == "default":
+        return "{" + var.name + "}"
+    if var.converter == "any":
+        return "{" + var.name + ":" + "|".join(base.any_items(var)) + "}"
+    if var.converter in _REGEX:
+        return "{" + var.name + ":" + _REGEX[var.converter] + "}"
+    raise base.Unsupported(f"{var.converter!r} converter", ["CONV-UUID-001"])
+
+
+def view_function(rule: Rule, decorator: str | None) -> str:
+    """A view taking the request; the values come from ``request.matchdict`` as Pyramid gives them."""
+    head = f"@{decorator}\n" if decorator else ""
+    lines = [f"{head}def {rule.function_name}(request):"]
+    lines += [f"    {v.name} = request.matchdict[{v.name!r}]" for v in rule.variables]
+    body = base.handler_body(rule, indent="").strip()
+    if body.startswith("return "):
+        body = f"return Response({body[len('return '):]})"
+    lines.append(f"    {body}")
+    return "\n".join(lines) + "\n"
+
+
+class PyramidAdapter(base.Adapter):
+    name = "pyramid"
+    framework = "Pyramid"
+    distribution = "pyramid"
+    module = "pyramid"
+    extra = "pyramid"
+    # ``any(a, b)`` is a regex alternation, which is how a Pyramid user restricts a placeholder.
+    capabilities = frozenset({base.CONVERTER_ANY, base.URL_BUILDING})
+
+    def source(self, model: AppModel) -> str:
+        out = ["from pyramid.config import Configurator", "from pyramid.response import Response"]
+        decorated = any(r.registration == "decorator" for r in model.rules)
+        if decorated:
+            out.append("from pyramid.view import view_config")
+        out += ["from conformance.handlers import echo", "", ""]
+        out.append(base.exception_classes(model))
+        config: list[str] = []
+        for rule in model.rules:
+            pattern = rule.path_template(pyramid_placeholder)
+            methods = tuple(sorted(rule.methods))
+            config.append(f"    config.add_route({rule.endpoint!r}, {pattern!r}, request_method={methods!r})")
+            if rule.registration == "decorator":
+                out.append(view_function(rule, f"view_config(route_name={rule.endpoint!r})"))
+            else:
+                out.append(view_function(rule, None))
+                config.append(f"    config.add_view({rule.function_name}, route_name={rule.endpoint!r})")
+            out.append("")
+        if decorated:
+            config.append("    config.scan()")
+        out += ["with Configurator() as config:", *config, "app = config.make_wsgi_app()"]
+        return "\n".join(out) + "\n"
+
+    def make_app(self, model: AppModel) -> base.WSGIApp:
+        """Run the source as a real module: ``config.scan()`` and ``@view_config`` look the
+        caller's module up in ``sys.modules`` and read its source lines."""
+        code = self.source(model)
+        number = next(self._counter)
+        name, filename = f"wsgi_conformance_app_pyramid_{number}", f"<wsgi-conformance pyramid app {number}>"
+        module = types.ModuleType(name)
+        module.__file__ = filename
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        sys.modules[name] = module
+        try:
+            exec(compile(code, filename, "exec"), module.__dict__)
+        finally:  # both are read while the module runs, never afterwards
+            del sys.modules[name]
+            if not model.debug:
+                linecache.cache.pop(filename, None)
+        return module.app
+
+    def build_url(self, app: Any, endpoint: str, values: dict[str, Any]) -> str:
+        from pyramid.request import Request
+
+        request = Request.blank("/")
+        request.registry = app.registry
+        return request.route_path(endpoint, **values)
+
+    def build_url_source(self, endpoint: str, values: dict[str, Any]) -> str:
+        args = "".join(f", {k}={v!r}" for k, v in values.items())
+        return (
+            "from pyramid.request import Request\n"
+            "request = Request.blank('/')\nrequest.registry = app.registry\n"
+            f"print(request.route_path({endpoint!r}{args}))"
+        )
