@@ -15,7 +15,8 @@ import pytest
 
 from adapters.base import CAPABILITY_HELP, Adapter, required_capabilities
 from conformance import spec
-from conformance.driver import Observation, call
+from conformance import transport as transports
+from conformance.driver import Observation
 from conformance.model import AppModel, Request
 from conformance.results import AdapterResult
 from conformance.verdict import (Check, Expectation, Failure, Outcome, compare, compare_head,
@@ -39,14 +40,22 @@ class AdapterContext:
     APP_CACHE = 64
     MAX_TIMEOUTS = 3
 
-    def __init__(self, adapter: Adapter, timeout: float | None = None):
+    def __init__(self, adapter: Adapter, timeout: float | None = None, transport: str = "wsgi"):
         self.adapter = adapter
         self.timeout = timeout  # seconds per request (--conformance-timeout); None: unbounded
+        # issue 10: how requests reach the app (--conformance-transport); servers it starts are
+        # stopped when their app leaves the cache and in close()
+        self.transport = transports.make(transport, adapter, timeout)
         self.consecutive_timeouts = 0
         self.shrunk: set[str] = set()  # SHOULD requirements already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
                                     sorted(adapter.capabilities))
+        self.result.transport = transport
+
+    def close(self) -> None:
+        """Stop whatever the transport started (servers); called at the end of the session."""
+        self.transport.close()
 
     def app(self, model: AppModel) -> Any:
         if model in self.apps:
@@ -71,7 +80,7 @@ class AdapterContext:
             )
         self.apps[model] = app
         if len(self.apps) > self.APP_CACHE:
-            self.apps.popitem(last=False)
+            self.transport.forget(self.apps.popitem(last=False)[1])
         if isinstance(app, HarnessError):
             raise HarnessError(str(app))
         return app
@@ -115,7 +124,7 @@ class Harness:
             return Observation(request, None, None, (), b"", error=(
                 f"not sent: the adapter timed out {ctx.consecutive_timeouts} times in a row"),
                 timed_out=True)
-        obs = call(self.app(model), request, timeout=ctx.timeout)
+        obs = ctx.transport.observe(self.app(model), request)
         ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
         return obs
 

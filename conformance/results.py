@@ -62,6 +62,7 @@ class AdapterResult:
     version: str
     capabilities: list[str]
     requirements: dict[str, RequirementResult] = field(default_factory=dict)
+    transport: str = "wsgi"  # how requests reached the app: wsgi, client or server (issue 10)
 
     def get(self, req_id: str) -> RequirementResult:
         if req_id not in self.requirements:
@@ -78,6 +79,7 @@ class AdapterResult:
             "version": self.version,
             "python": platform.python_version(),
             "capabilities": self.capabilities,
+            "transport": self.transport,
             "totals": {o.value: n for o, n in self.totals().items()},
             "requirements": {k: v.to_json() for k, v in sorted(self.requirements.items())},
         }

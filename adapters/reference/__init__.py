@@ -22,7 +22,7 @@ class ReferenceAdapter(Adapter):
     distribution = "wsgi-conformance"
     module = ""  # part of this distribution: always installed
     extra = ""
-    capabilities = base.ALL_CAPABILITIES
+    capabilities = base.ALL_CAPABILITIES - {base.RELOADER}
     framework_module: ClassVar[str] = "adapters.reference.microframework"
 
     def source(self, model: AppModel) -> str:
@@ -52,6 +52,29 @@ class ReferenceAdapter(Adapter):
     def render(template: str, names: list[str]) -> str:
         """The framework's own ``render``, which takes the neutral ``{name}`` form as it is."""
         return f"render({template!r}{''.join(f', {n}={n}' for n in names)})"
+
+    # --- transports (issue 10) ---------------------------------------------------------------
+    # The reference framework has no test client and no server of its own: WebTest (the generic
+    # WSGI test client) and the standard library's wsgiref server stand in, as a user of a
+    # framework without them would do. It has no reloader and does not declare one.
+    def client_request(self, app: WSGIApp, request: Any) -> base.ClientAnswer:
+        from webtest import TestApp
+
+        response = TestApp(app).request(request.target, method=request.method,
+                                        headers=dict(request.headers), expect_errors=True)
+        return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
+
+    def serve(self, app: WSGIApp, host: str) -> Any:
+        from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+        from adapters.serving import ThreadedServer
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # no access log
+                pass
+
+        server = make_server(host, 0, app, handler_class=QuietHandler)
+        return ThreadedServer(server.serve_forever, lambda: server, "wsgiref").start()
 
     def build_url(self, app: WSGIApp, endpoint: str, values: dict[str, Any]) -> str:
         return app.url_for(endpoint, **values)  # type: ignore[attr-defined]
