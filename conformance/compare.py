@@ -380,6 +380,8 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                                                                  or [transports.DEFAULT])],
                                 select=args.select,
                                 pytest_args=args.pytest_args, fail_on=args.fail_on)
+    doc["run"]["transport"] = ", ".join(dict.fromkeys(a.get("transport", "wsgi")
+                                                        for a in doc["adapters"]))  # issue 10
     started = time.monotonic()
     stop = False
 
