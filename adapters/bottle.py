@@ -82,7 +82,8 @@ class BottleAdapter(base.Adapter):
 
         from adapters.serving import ThreadedServer
 
-        server = bottle.WSGIRefServer(host=host, port=0, quiet=True)
+        server = bottle.WSGIRefServer(host=host, port=0)
+        server.quiet = True  # as bottle.run(quiet=True) sets it
         return ThreadedServer(lambda: server.run(app), lambda: getattr(server, "srv", None),
                               "bottle-wsgiref").start()
 
