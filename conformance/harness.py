@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from adapters.base import CAPABILITY_HELP, Adapter, required_capabilities
+from adapters.base import CAPABILITY_HELP, Adapter, Unsupported, required_capabilities
 from conformance import spec
 from conformance import transport as transports
 from conformance.driver import Observation
@@ -63,9 +63,13 @@ class AdapterContext:
             app = self.apps[model]
             if isinstance(app, HarnessError):  # building it failed before: same error, no retry
                 raise HarnessError(str(app))
+            if isinstance(app, Unsupported):
+                raise app
             return app
         try:
             app = self.adapter.make_app(model)
+        except Unsupported as exc:  # the framework cannot express the model: Harness.app records it
+            app = exc
         except Exception as exc:
             # The adapter's fault, not the framework's: one self-contained first line (which
             # adapter, what failed), then the rules and the traceback's tail.
@@ -83,6 +87,8 @@ class AdapterContext:
             self.transport.forget(self.apps.popitem(last=False)[1])
         if isinstance(app, HarnessError):
             raise HarnessError(str(app))
+        if isinstance(app, Unsupported):
+            raise app
         return app
 
 
@@ -98,6 +104,7 @@ class Harness:
         # found: with ``defer_should`` it is kept here (first per requirement) instead of raised.
         self.defer_should = False
         self.deferred: dict[str, Failure] = {}
+        self.requirements: tuple[str, ...] = ()  # the case's requirement ids (set by the plugin)
 
     # --- applicability ----------------------------------------------------------------------
     def require(self, *capabilities: str) -> None:
@@ -109,9 +116,18 @@ class Harness:
         return required_capabilities(model) <= self.adapter.capabilities
 
     # --- running ----------------------------------------------------------------------------
-    def app(self, model: AppModel) -> Any:
+    def app(self, model: AppModel, request: Request | None = None) -> Any:
         self.require(*required_capabilities(model))
-        return self.context.app(model)
+        try:
+            return self.context.app(model)
+        except Unsupported as exc:  # a requirement the framework cannot even express is not met
+            ids = exc.requirement_ids
+            if not self.defer_should:  # a fixed case: its own requirement cannot be met either
+                ids = tuple(dict.fromkeys(ids + self.requirements[:1]))
+            self.conclude(model, request, [
+                Check(req, False, f"an app with {exc.feature}", f"the framework has no {exc.feature}")
+                for req in ids], None)
+            raise  # pragma: no cover - conclude raised for the failed checks
 
     def observe(self, model: AppModel, request: Request) -> Observation:
         """One request; past ``context.timeout`` seconds the Observation says it timed out.
@@ -124,7 +140,7 @@ class Harness:
             return Observation(request, None, None, (), b"", error=(
                 f"not sent: the adapter timed out {ctx.consecutive_timeouts} times in a row"),
                 timed_out=True)
-        obs = ctx.transport.observe(self.app(model), request)
+        obs = ctx.transport.observe(self.app(model, request), request)
         ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
         return obs
 
@@ -185,7 +201,7 @@ class Harness:
             adapter=self.adapter.name,
             framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
-            request=str(request) if request else f"build_url{build}",
+            request=str(request) if request else f"build_url{build}" if build else "(building the app)",
             reproduction=self.adapter.reproduction(model, request, build),
         )
 

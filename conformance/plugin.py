@@ -112,6 +112,7 @@ def conformance_adapter(request: pytest.FixtureRequest) -> AdapterContext:
 @pytest.fixture
 def conformance(conformance_adapter: AdapterContext, request: pytest.FixtureRequest) -> Harness:
     harness = Harness(conformance_adapter, request.node.nodeid)
+    harness.requirements = tuple(_requirements(request.node))
     request.node.stash[HARNESS] = harness
     return harness
 
