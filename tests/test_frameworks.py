@@ -64,7 +64,8 @@ def test_every_requirement_is_checked_on_reference(run_suite):
     assert set(outcomes) == set(spec.requirements())
     assert run.result.ret == 0
     bad = {k: v for k, v in outcomes.items() if v not in ("pass", "informational")}
-    assert bad == {}
+    # The reference framework has no reloader (issue 10): SERVER-006 is its one n/a requirement.
+    assert bad == {"SERVER-006": "not-applicable"}
     # IMPL requirements are exactly the informational ones
     assert {k for k, v in outcomes.items() if v == "informational"} == {
         k for k, r in spec.requirements().items() if r.level == "IMPL"}
