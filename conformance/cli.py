@@ -12,9 +12,9 @@ from types import ModuleType
 
 
 def subcommands() -> list[ModuleType]:
-    from conformance import compare
+    from conformance import compare, diff
 
-    return [compare]
+    return [compare, diff]
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:

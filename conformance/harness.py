@@ -47,6 +47,7 @@ class AdapterContext:
         # stopped when their app leaves the cache and in close()
         self.transport = transports.make(transport, adapter, timeout)
         self.consecutive_timeouts = 0
+        self.observe = False  # record answers for the upgrade diff (--conformance-observations)
         self.shrunk: set[str] = set()  # SHOULD requirements already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
@@ -142,6 +143,10 @@ class Harness:
                 timed_out=True)
         obs = ctx.transport.observe(self.app(model, request), request)
         ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
+        if ctx.observe:  # --conformance-observations (issue 8): the fixed cases' answers too
+            from conformance.observations import record_fixed
+
+            record_fixed(ctx, self.requirements, self.case, model, request, obs)
         return obs
 
     def check(self, model: AppModel, request: Request, expectation: Expectation) -> Observation:

@@ -29,7 +29,7 @@ DEFAULT_TIMEOUT = 10.0
 
 # --- issue 5: baselines and --conformance-select live in conformance/baseline.py, loaded with this
 # plugin so that its options exist before the command line is parsed --------------------------------
-pytest_plugins = ["conformance.baseline"]
+pytest_plugins = ["conformance.baseline", "conformance.observations"]
 # --- end issue 5 --------------------------------------------------------------------------------------
 
 
@@ -89,6 +89,7 @@ def pytest_configure(config: pytest.Config) -> None:
         try:
             contexts[name] = AdapterContext(registry.load(name), timeout=timeout,
                                             transport=transport)
+            contexts[name].observe = bool(config.getoption("conformance_observations", False))
         except (registry.UnknownAdapter, AdapterUnavailable, TransportUnsupported) as exc:
             for ctx in contexts.values():
                 ctx.close()
