@@ -16,7 +16,7 @@ import pytest
 from hypothesis.control import currently_in_test_context
 
 from conformance import corpus, oracle
-from conformance.driver import Observation, call
+from conformance.driver import Observation
 from conformance.model import AppModel, Request
 from conformance.verdict import Outcome, compare
 
@@ -109,7 +109,7 @@ def run_corpus(context: Any, profile: str, seed_value: int, count: int | None = 
             elif timeouts >= context.MAX_TIMEOUTS:
                 entry["answer"] = {"status": None, "timed_out": True}
             else:
-                obs = call(app, request, timeout=context.timeout)
+                obs = context.transport.observe(app, request)  # issue 10: any transport
                 timeouts = timeouts + 1 if obs.timed_out else 0
                 entry["answer"] = corpus.answer(obs)
                 if request.method != "HEAD":
