@@ -31,7 +31,6 @@ from conformance.model import Request
 
 TRANSPORTS = ("wsgi", "client", "server")
 DEFAULT = "wsgi"
-WIRE_AREAS = ("SERVER",)  # areas whose bytes-on-the-wire checks mean most over ``server``
 
 
 def not_applicable(transport: str, req_id: str) -> str | None:
@@ -70,7 +69,8 @@ class WsgiTransport(Transport):
 
 
 class _ClientJob:
-    """One test-client call, run by the driver's interruptible worker (same time bound)."""
+    """One test-client call, run by the driver's interruptible worker (``driver._worker``: the
+    same time bound, and a hung client is interrupted as a hung app is)."""
 
     __slots__ = ("adapter", "app", "request", "answer", "error", "phase", "stopped_at")
 
@@ -261,7 +261,8 @@ def parse_response(request: Request, raw: bytes, truncated: bool = False,
     except http.client.IncompleteRead as exc:  # shorter than Content-Length said
         body = exc.partial
     body += source.stream.read()  # anything past the declared end
-    error = None if closed or truncated else "the server kept the connection open past the answer"
+    error = None if closed or truncated else (
+        "the answer did not end: the server still held the connection open at the time limit")
     return Observation(request, response.status, f"{response.status} {response.reason}",
                        tuple(response.getheaders()), body[: MAX_BODY + 1], error=error,
                        truncated=truncated or len(body) > MAX_BODY)

@@ -64,8 +64,7 @@ def test_every_requirement_is_checked_on_reference(run_suite):
     assert set(outcomes) == set(spec.requirements())
     assert run.result.ret == 0
     bad = {k: v for k, v in outcomes.items() if v not in ("pass", "informational")}
-    # The reference framework has no reloader (issue 10): SERVER-006 is its one n/a requirement.
-    assert bad == {"SERVER-006": "not-applicable"}
+    assert bad == {}
     # IMPL requirements are exactly the informational ones
     assert {k for k, v in outcomes.items() if v == "informational"} == {
         k for k, r in spec.requirements().items() if r.level == "IMPL"}

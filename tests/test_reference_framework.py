@@ -310,7 +310,7 @@ def test_adapter_source_runs() -> None:
         rule("/k/<any('a', 'b'):k>/", "e2", function="f2", methods=["GET", "POST"]),
         rule("/boom", "boom", handler=Handler("raise", exc_type="OwnError", message="m")),
     ), debug=True)
-    assert adapter.capabilities == base.ALL_CAPABILITIES - {base.RELOADER}  # no reloader (issue 10)
+    assert adapter.capabilities == base.ALL_CAPABILITIES
     assert adapter.module == "" and adapter.framework_module == "adapters.reference.microframework"
     source = adapter.source(model)
     assert "app.add_url_rule('/', 'hello', hello_world, methods=['GET'])" in source

@@ -22,7 +22,7 @@ class ReferenceAdapter(Adapter):
     distribution = "wsgi-conformance"
     module = ""  # part of this distribution: always installed
     extra = ""
-    capabilities = base.ALL_CAPABILITIES - {base.RELOADER}
+    capabilities = base.ALL_CAPABILITIES
     framework_module: ClassVar[str] = "adapters.reference.microframework"
 
     def source(self, model: AppModel) -> str:
@@ -54,9 +54,10 @@ class ReferenceAdapter(Adapter):
         return f"render({template!r}{''.join(f', {n}={n}' for n in names)})"
 
     # --- transports (issue 10) ---------------------------------------------------------------
-    # The reference framework has no test client and no server of its own: WebTest (the generic
-    # WSGI test client) and the standard library's wsgiref server stand in, as a user of a
-    # framework without them would do. It has no reloader and does not declare one.
+    # The reference framework has no test client: WebTest (the generic WSGI test client) stands
+    # in, as a user of such a framework would do. Its server (App.run) is the standard library's
+    # wsgiref, built here the same way in a thread so that it can be shut down; App.run's
+    # reloader (debug mode) is checked through reloader_source.
     def client_request(self, app: WSGIApp, request: Any) -> base.ClientAnswer:
         from webtest import TestApp
 
@@ -75,6 +76,13 @@ class ReferenceAdapter(Adapter):
 
         server = make_server(host, 0, app, handler_class=QuietHandler)
         return ThreadedServer(server.serve_forever, lambda: server, "wsgiref").start()
+
+    def reloader_source(self, body: str, port: int) -> str:
+        return (
+            f"from {self.framework_module} import App\n\napp = App()\n\n\n@app.route('/')\n"
+            f"def index():\n    return {body!r}\n\n\nif __name__ == '__main__':\n"
+            f"    app.run(host='127.0.0.1', port={port}, debug=True)\n"
+        )
 
     def build_url(self, app: WSGIApp, endpoint: str, values: dict[str, Any]) -> str:
         return app.url_for(endpoint, **values)  # type: ignore[attr-defined]
