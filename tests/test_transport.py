@@ -169,9 +169,11 @@ def test_no_server_thread_is_left_after_a_server_run(run_suite):
 
 
 # --- the reloader (SERVER-006) ---------------------------------------------------------------------
-@pytest.mark.skipif(not HAS_FLASK, reason="no flask")
-def test_flask_debug_server_reloads_the_edited_module(tmp_path):
-    result = check_reload(FlaskAdapter(), tmp_path)
+@pytest.mark.parametrize("adapter", [
+    ReferenceAdapter,
+    pytest.param(FlaskAdapter, marks=pytest.mark.skipif(not HAS_FLASK, reason="no flask"))])
+def test_debug_server_reloads_the_edited_module(tmp_path, adapter):
+    result = check_reload(adapter(), tmp_path)
     assert result.reloaded, result.detail
     assert result.seconds is not None and result.seconds < 15
 
