@@ -101,8 +101,15 @@ class Adapter:
         if self.module and importlib.util.find_spec(self.module) is None:
             raise AdapterUnavailable(
                 f"adapter {self.name!r} needs {self.framework}, which is not installed: "
-                f"pip install 'wsgi-conformance[{self.extra or self.name}]'"
+                f"{self.install_command()}"
             )
+
+    def install_command(self) -> str:
+        """How to install the framework: the suite's extra, or else the adapter's distribution
+        (an adapter shipped outside wsgi-conformance has no extra)."""
+        if self.extra or not self.distribution:
+            return f"pip install 'wsgi-conformance[{self.extra or self.name}]'"
+        return f"pip install {self.distribution}"
 
     def version(self) -> str:
         try:

@@ -290,6 +290,11 @@ def metadata(profile: str, seed_value: int, count: int, capabilities: frozenset[
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 
+def mask(text: str) -> str:
+    """Object addresses differ from run to run: ``<X at 0x7f…>`` reads ``<X at 0x…>``."""
+    return _ADDRESS.sub("0x…", text)
+
+
 def answer(obs: Any) -> dict[str, Any]:
     """The parts of an Observation that say what the framework decided, free of run-to-run noise
     (no Date header, no traceback paths or object addresses, no error-page prose)."""
@@ -297,7 +302,7 @@ def answer(obs: Any) -> dict[str, Any]:
     if obs.timed_out:
         out["timed_out"] = True
     elif obs.error:
-        out["error"] = _ADDRESS.sub("0x…", obs.error.strip().splitlines()[-1])[:200]
+        out["error"] = mask(obs.error.strip().splitlines()[-1])[:200]
     if obs.violations:
         out["violations"] = sorted({v.requirement for v in obs.violations})
     if obs.status is None:
@@ -311,7 +316,7 @@ def answer(obs: Any) -> dict[str, Any]:
         out["allow"] = sorted(obs.allow)
     if obs.endpoint is None and 200 <= obs.status < 300 and obs.request.method != "HEAD" and obs.body:
         # A view that renders (format, template): what it rendered is the answer.
-        out["body"] = _ADDRESS.sub("0x…", obs.body[:300].decode("utf-8", "replace"))
+        out["body"] = mask(obs.body[:300].decode("utf-8", "replace"))
     return out
 
 

@@ -61,12 +61,22 @@ class AdapterContext:
     def app(self, model: AppModel) -> Any:
         if model in self.apps:
             self.apps.move_to_end(model)
-            app = self.apps[model]
-            if isinstance(app, HarnessError):  # building it failed before: same error, no retry
-                raise HarnessError(str(app))
-            if isinstance(app, Unsupported):
-                raise app
-            return app
+            app = self.apps[model]  # building it failed before: same error, no retry
+        else:
+            app = self._build(model)
+            self.apps[model] = app
+            if len(self.apps) > self.APP_CACHE:
+                self.transport.forget(self.apps.popitem(last=False)[1])
+        if isinstance(app, HarnessError):
+            # One raise site: Hypothesis tells errors apart by where they are raised, so a
+            # replayed example must fail on the same line or it is reported as flaky.
+            raise HarnessError(str(app))
+        if isinstance(app, Unsupported):  # the framework cannot express the model
+            raise app
+        return app
+
+    def _build(self, model: AppModel) -> Any:
+        """The app, or the HarnessError that building it gave (cached like an app)."""
         try:
             app = self.adapter.make_app(model)
         except Unsupported as exc:  # the framework cannot express the model: Harness.app records it
@@ -83,13 +93,6 @@ class AdapterContext:
                 f"  rules:\n    " + model.describe().replace("\n", "\n    ") + "\n"
                 "  traceback (tail):\n    " + "\n    ".join(tail.rstrip().splitlines()[-8:])
             )
-        self.apps[model] = app
-        if len(self.apps) > self.APP_CACHE:
-            self.transport.forget(self.apps.popitem(last=False)[1])
-        if isinstance(app, HarnessError):
-            raise HarnessError(str(app))
-        if isinstance(app, Unsupported):
-            raise app
         return app
 
 
