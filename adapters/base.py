@@ -18,6 +18,7 @@ import importlib.metadata
 import importlib.util
 import itertools
 import linecache
+from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable
 
 from conformance.model import TEMPLATE_VARIABLE, AppModel, Handler, Rule, Variable
@@ -34,10 +35,11 @@ FLOAT_ARGS = "converter:float-args"  # float(min, max, signed)
 URL_BUILDING = "url-building"
 DEBUG_PAGE = "debug-page"
 TEMPLATES = "templates"
+RELOADER = "reloader"  # issue 10: the debug server restarts when the app's module file changes
 
 ALL_CAPABILITIES = frozenset(
     {CONVERTER_UUID, CONVERTER_ANY, CONVERTER_STRING_ARGS, INT_ARGS, FLOAT_ARGS, URL_BUILDING,
-     DEBUG_PAGE, TEMPLATES}
+     DEBUG_PAGE, TEMPLATES, RELOADER}
 )
 CAPABILITY_HELP = {
     CONVERTER_UUID: "a `uuid` converter that hands the view a uuid.UUID",
@@ -48,11 +50,26 @@ CAPABILITY_HELP = {
     URL_BUILDING: "building a URL from an endpoint name and values (url_for)",
     DEBUG_PAGE: "a debug mode that shows an error page with the traceback",
     TEMPLATES: "an HTML template engine that escapes values by default",
+    RELOADER: "a debug server, started from a module file, that serves the edited file without "
+              "a manual restart (reloader_source)",
 }
 
 
 class AdapterUnavailable(RuntimeError):
     """The framework behind an adapter is not installed (the message names the extra)."""
+
+
+class TransportUnsupported(RuntimeError):
+    """The adapter has no hook for a transport (``client_request`` or ``serve``)."""
+
+
+@dataclass(frozen=True)
+class ClientAnswer:
+    """What a framework's own test client returned for one request."""
+
+    status_line: str  # "200 OK"
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
 
 
 class Unsupported(Exception):
@@ -129,6 +146,30 @@ class Adapter:
     def build_url_source(self, endpoint: str, values: dict[str, Any]) -> str:
         """One line of framework code that builds the URL, for reproductions."""
         return f"# build a URL for {endpoint!r} with {values!r}"
+
+    # --- transports (issue 10): the framework's own test client and development server --------
+    def client_request(self, app: WSGIApp, request: Any) -> ClientAnswer:
+        """Send ``request`` (a ``conformance.model.Request``) through the framework's own test
+        client, the way its documentation tells users to test an app; no emulation."""
+        raise TransportUnsupported(
+            f"adapter {self.name!r} has no test-client hook (Adapter.client_request)")
+
+    def serve(self, app: WSGIApp, host: str) -> Any:
+        """Start the framework's own development server for ``app`` on ``host`` and a free port.
+
+        Returns a started ``adapters.serving.ThreadedServer`` (anything with ``port``, ``alive``
+        and a bounded ``stop()``)."""
+        raise TransportUnsupported(
+            f"adapter {self.name!r} has no development-server hook (Adapter.serve)")
+
+    def supports_transport(self, transport: str) -> bool:
+        hook = {"client": "client_request", "server": "serve"}.get(transport)
+        return hook is None or getattr(type(self), hook) is not getattr(Adapter, hook)
+
+    def reloader_source(self, body: str, port: int) -> str:
+        """A module file whose ``/`` answers ``body`` and which, run as ``python FILE``, serves
+        itself on 127.0.0.1:``port`` in debug mode with the framework's reloader (``reloader``)."""
+        raise NotImplementedError(f"{self.name} does not declare {RELOADER!r}")
 
     # --- reproductions ----------------------------------------------------------------------
     def reproduction(self, model: AppModel, request: Any = None, build: tuple | None = None) -> str:

@@ -24,7 +24,7 @@ class BottleAdapter(base.Adapter):
     distribution = "bottle"
     module = "bottle"
     extra = "bottle"
-    capabilities = frozenset({base.URL_BUILDING, base.DEBUG_PAGE, base.TEMPLATES})
+    capabilities = frozenset({base.URL_BUILDING, base.DEBUG_PAGE, base.TEMPLATES, base.RELOADER})
 
     def source(self, model: AppModel) -> str:
         out = ["import bottle", "from conformance.handlers import echo", "",
@@ -64,6 +64,35 @@ class BottleAdapter(base.Adapter):
 
         wsgi.bottle_app = app  # type: ignore[attr-defined]
         return wsgi
+
+    # --- transports (issue 10) ---------------------------------------------------------------
+    def client_request(self, app: Any, request: Any) -> base.ClientAnswer:
+        """Bottle ships no test client; its docs ("Functional Testing Bottle Applications")
+        point to WebTest's ``TestApp``, used here with its defaults (lint on)."""
+        from webtest import TestApp
+
+        response = TestApp(app).request(request.target, method=request.method,
+                                        headers=dict(request.headers), expect_errors=True)
+        return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
+
+    def serve(self, app: Any, host: str) -> Any:
+        """``bottle.run(app)``'s default server, ``WSGIRefServer``, on a free port (quiet: no
+        access log); run in a thread so that its ``srv`` can be shut down."""
+        import bottle
+
+        from adapters.serving import ThreadedServer
+
+        server = bottle.WSGIRefServer(host=host, port=0)
+        server.quiet = True  # as bottle.run(quiet=True) sets it
+        return ThreadedServer(lambda: server.run(app), lambda: getattr(server, "srv", None),
+                              "bottle-wsgiref").start()
+
+    def reloader_source(self, body: str, port: int) -> str:
+        return (
+            "import bottle\n\napp = bottle.Bottle()\n\n\n@app.route('/')\n"
+            f"def index():\n    return {body!r}\n\n\nif __name__ == '__main__':\n"
+            f"    bottle.run(app, host='127.0.0.1', port={port}, debug=True, reloader=True)\n"
+        )
 
     def build_url(self, app: Any, endpoint: str, values: dict[str, Any]) -> str:
         return getattr(app, "bottle_app", app).get_url(endpoint, **values)

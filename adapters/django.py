@@ -158,7 +158,42 @@ class DjangoAdapter(base.Adapter):
                 return handler(environ, start_response)
 
         app.urlconf = name  # type: ignore[attr-defined]
+        app.overrides = overrides  # type: ignore[attr-defined]
         return app
+
+    # --- transports (issue 10) ---------------------------------------------------------------
+    def client_request(self, app: Any, request: Any) -> base.ClientAnswer:
+        """``django.test.Client`` with its defaults (view exceptions are raised in the test), on
+        this app's settings as ``make_app`` applies them."""
+        from django.test import Client
+        from django.test.utils import override_settings
+
+        with override_settings(**app.overrides):
+            # Host as every transport sends it (the default "testserver" is allowed only by
+            # Django's test runner, which adds it to ALLOWED_HOSTS)
+            response = Client(HTTP_HOST="localhost").generic(request.method, request.target,
+                                        headers=dict(request.headers))
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        return base.ClientAnswer(f"{response.status_code} {response.reason_phrase}",
+                                 tuple(response.items()), body)
+
+    def serve(self, app: Any, host: str) -> Any:
+        """What ``manage.py runserver`` starts (``django.core.servers.basehttp.run`` with
+        threading): Django's threaded ``WSGIServer`` and ``WSGIRequestHandler``, built here as
+        ``run`` builds them so that it can be shut down."""
+        import logging
+        import socketserver
+
+        from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+
+        from adapters.serving import ThreadedServer
+
+        logging.getLogger("django.server").setLevel(logging.WARNING)  # no access log
+        server_cls = type("WSGIServer", (socketserver.ThreadingMixIn, WSGIServer), {})
+        server = server_cls((host, 0), WSGIRequestHandler, ipv6=False)
+        server.daemon_threads = True
+        server.set_app(app)
+        return ThreadedServer(server.serve_forever, lambda: server, "django-runserver").start()
 
     def build_url(self, app: Any, endpoint: str, values: dict[str, Any]) -> str:
         from django.urls import reverse

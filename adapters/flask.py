@@ -16,7 +16,7 @@ class FlaskAdapter(base.Adapter):
     extra = "flask"
     capabilities = frozenset(
         {base.CONVERTER_UUID, base.CONVERTER_ANY, base.CONVERTER_STRING_ARGS, base.INT_ARGS,
-         base.FLOAT_ARGS, base.URL_BUILDING, base.DEBUG_PAGE, base.TEMPLATES}
+         base.FLOAT_ARGS, base.URL_BUILDING, base.DEBUG_PAGE, base.TEMPLATES, base.RELOADER}
     )
 
     def source(self, model: AppModel) -> str:
@@ -53,6 +53,36 @@ class FlaskAdapter(base.Adapter):
     @staticmethod
     def _flask_app(app: Any) -> Any:
         return getattr(app, "app", app)  # unwrap DebuggedApplication
+
+    # --- transports (issue 10) ---------------------------------------------------------------
+    def client_request(self, app: Any, request: Any) -> base.ClientAnswer:
+        """``app.test_client()``, the client Flask's testing docs use, on the Flask app itself
+        (for a debug model, the Flask app behind the debugger, as a user's test would have it)."""
+        client = self._flask_app(app).test_client()
+        response = client.open(request.path, method=request.method,
+                                query_string=request.query or None, headers=list(request.headers))
+        return base.ClientAnswer(response.status, tuple(response.headers.to_wsgi_list()),
+                                 response.get_data())
+
+    def serve(self, app: Any, host: str) -> Any:
+        """What ``app.run()`` starts: Werkzeug's ``run_simple`` server, threaded as Flask asks,
+        built with ``werkzeug.serving.make_server`` so that it can be shut down (no reloader)."""
+        import logging
+
+        from werkzeug.serving import make_server
+
+        from adapters.serving import ThreadedServer
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
+        server = make_server(host, 0, app, threaded=True)
+        return ThreadedServer(server.serve_forever, lambda: server, "werkzeug").start()
+
+    def reloader_source(self, body: str, port: int) -> str:
+        return (
+            "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+            f"def index():\n    return {body!r}\n\n\nif __name__ == '__main__':\n"
+            f"    app.run(host='127.0.0.1', port={port}, debug=True)\n"
+        )
 
     def build_url(self, app: Any, endpoint: str, values: dict[str, Any]) -> str:
         import flask

@@ -63,7 +63,7 @@ class WerkzeugAdapter(base.Adapter):
     extra = "werkzeug"
     capabilities = frozenset(
         {base.CONVERTER_UUID, base.CONVERTER_ANY, base.CONVERTER_STRING_ARGS, base.INT_ARGS,
-         base.FLOAT_ARGS, base.URL_BUILDING, base.DEBUG_PAGE, base.TEMPLATES}
+         base.FLOAT_ARGS, base.URL_BUILDING, base.DEBUG_PAGE, base.TEMPLATES, base.RELOADER}
     )
 
     def source(self, model: AppModel) -> str:
@@ -111,6 +111,39 @@ class WerkzeugAdapter(base.Adapter):
         """Jinja2 with autoescape, as the tutorial's ``render_template``: ``{{ name }}``."""
         jinja = TEMPLATE_VARIABLE.sub(r"{{ \1 }}", template)
         return f"jinja_env.from_string({jinja!r}).render({', '.join(f'{n}={n}' for n in names)})"
+
+    # --- transports (issue 10) ---------------------------------------------------------------
+    def client_request(self, app: Any, request: Any) -> base.ClientAnswer:
+        """``werkzeug.test.Client`` on the app as served (debugger included), as Werkzeug's
+        testing docs use it."""
+        from werkzeug.test import Client
+
+        response = Client(app).open(request.path, method=request.method,
+                                    query_string=request.query or None,
+                                    headers=list(request.headers))
+        return base.ClientAnswer(response.status, tuple(response.headers.to_wsgi_list()),
+                                 response.get_data())
+
+    def serve(self, app: Any, host: str) -> Any:
+        """``run_simple``'s server with its defaults (not threaded), built with ``make_server``
+        so that it can be shut down."""
+        import logging
+
+        from werkzeug.serving import make_server
+
+        from adapters.serving import ThreadedServer
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
+        server = make_server(host, 0, app)
+        return ThreadedServer(server.serve_forever, lambda: server, "werkzeug").start()
+
+    def reloader_source(self, body: str, port: int) -> str:
+        return (
+            "from werkzeug.serving import run_simple\nfrom werkzeug.wrappers import Request, "
+            "Response\n\n\n@Request.application\ndef app(request):\n"
+            f"    return Response({body!r})\n\n\nif __name__ == '__main__':\n"
+            f"    run_simple('127.0.0.1', {port}, app, use_reloader=True, use_debugger=True)\n"
+        )
 
     def build_url(self, app: Any, endpoint: str, values: dict[str, Any]) -> str:
         url_map = getattr(app, "app", app).url_map  # unwrap DebuggedApplication

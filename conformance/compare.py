@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from conformance import registry, spec
+from conformance import transport as transports
 from conformance.report import document, write_reports
 from conformance.report.matrix import count_line
 
@@ -67,6 +68,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="where requirement ids link to (default: SPEC.md relative to the output "
                         "directory; a job summary wants an absolute URL)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, only the summary")
+    p.add_argument("--transport", action="append", dest="transports", metavar="NAME",
+                   choices=list(transports.TRANSPORTS),
+                   help="wsgi (default), client or server, passed to pytest as "
+                        "--conformance-transport; repeat to show one adapter over several "
+                        "transports side by side (columns 'flask', 'flask/server', ...)")
     p.add_argument("--scalability", action="store_true",
                    help="also measure, per adapter, app build time and request cost for 1 to 1000 "
                         "rules (informational; a few seconds to a minute per adapter)")
@@ -321,9 +327,12 @@ def _error_line(tail: deque[str]) -> str:
 
 
 # --- the comparison -------------------------------------------------------------------------------
-def pytest_command(name: str, json_path: Path, args: argparse.Namespace) -> list[str]:
+def pytest_command(name: str, json_path: Path, args: argparse.Namespace,
+                   transport: str = transports.DEFAULT) -> list[str]:
     cmd = [sys.executable, "-m", "pytest", f"--adapter={name}", f"--conformance-json={json_path}",
            "-p", "no:cacheprovider", "-v", "--color=no", "--tb=short", "-o", "console_output_style=classic"]
+    if transport != transports.DEFAULT:
+        cmd.append(f"--conformance-transport={transport}")
     if args.profile:
         cmd.append(f"--conformance-profile={args.profile}")
     if args.seed is not None:
@@ -337,12 +346,18 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]", "_", name)
 
 
-def _entry(name: str) -> dict[str, Any]:
+def _entry(name: str, transport: str = transports.DEFAULT) -> dict[str, Any]:
     try:  # display metadata early; the child's JSON has the last word
         adapter = registry.load(name)
-        return document.pending_adapter(name, adapter.framework, adapter.version(), sorted(adapter.capabilities))
+        entry = document.pending_adapter(name, adapter.framework, adapter.version(),
+                                         sorted(adapter.capabilities))
     except Exception:  # noqa: BLE001 - the child process reports why, in its own environment
-        return document.pending_adapter(name)
+        entry = document.pending_adapter(name)
+    # issue 10: one column per adapter and transport; "flask" is in-process, "flask/server" not
+    entry["transport"] = transport
+    if transport != transports.DEFAULT:
+        entry["adapter"], entry["adapter_name"] = f"{name}/{transport}", name
+    return entry
 
 
 def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
@@ -363,8 +378,13 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     prog = getattr(args, "prog", "wsgi-conformance")
     command = " ".join([prog, shlex.join(getattr(args, "argv", ["compare"]))])
     doc = document.new_document(command=command, profile=args.profile, seed=args.seed,
-                                adapters=[_entry(n) for n in names], select=args.select,
+                                adapters=[_entry(n, t) for n in names
+                                          for t in dict.fromkeys(getattr(args, "transports", None)
+                                                                 or [transports.DEFAULT])],
+                                select=args.select,
                                 pytest_args=args.pytest_args, fail_on=args.fail_on)
+    doc["run"]["transport"] = ", ".join(dict.fromkeys(a.get("transport", "wsgi")
+                                                        for a in doc["adapters"]))  # issue 10
     started = time.monotonic()
     stop = False
 
@@ -381,9 +401,11 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                 continue
             name = entry["adapter"]
             json_path = Path(tmp) / f"{i}-{_safe(name)}.json"
-            job = AdapterRun(entry, pytest_command(name, json_path, args), json_path, progress, i,
-                             len(names), args.timeout)
-            progress.start(i, len(names), name)
+            command = pytest_command(entry.get("adapter_name", name), json_path, args,
+                                     entry.get("transport", transports.DEFAULT))
+            job = AdapterRun(entry, command, json_path, progress, i, len(doc["adapters"]),
+                             args.timeout)
+            progress.start(i, len(doc["adapters"]), name)
             try:
                 job.run()
             except KeyboardInterrupt:  # between two reads: the child was told already or is gone
@@ -391,11 +413,11 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
             if getattr(args, "scalability", False) and entry["status"] == document.FINISHED:
                 from conformance.bench import measure_scalability  # issue 9: informational row
 
-                progress.line(f"[{i}/{len(names)}] {name}: measuring routing scalability")
-                entry["scalability"] = measure_scalability(name)
+                progress.line(f"[{i}/{len(doc['adapters'])}] {name}: measuring routing scalability")
+                entry["scalability"] = measure_scalability(entry.get("adapter_name", name))
             if doc["run"]["profile"] is None and job.profile:
                 doc["run"]["profile"] = job.profile
-            progress.line(_finished_line(i, len(names), entry))
+            progress.line(_finished_line(i, len(doc["adapters"]), entry))
             stop = entry["status"] == document.INTERRUPTED
             try:
                 save()

@@ -15,6 +15,7 @@ import pytest
 
 from adapters.base import CAPABILITY_HELP, Adapter, Unsupported, required_capabilities
 from conformance import oracle, spec
+from conformance import transport as transports
 from conformance.driver import Observation, call, call_many
 from conformance.model import AppModel, Request
 from conformance.results import AdapterResult
@@ -39,15 +40,23 @@ class AdapterContext:
     APP_CACHE = 64
     MAX_TIMEOUTS = 3
 
-    def __init__(self, adapter: Adapter, timeout: float | None = None):
+    def __init__(self, adapter: Adapter, timeout: float | None = None, transport: str = "wsgi"):
         self.adapter = adapter
         self.timeout = timeout  # seconds per request (--conformance-timeout); None: unbounded
+        # issue 10: how requests reach the app (--conformance-transport); servers it starts are
+        # stopped when their app leaves the cache and in close()
+        self.transport = transports.make(transport, adapter, timeout)
         self.consecutive_timeouts = 0
         self.observe = False  # record answers for the upgrade diff (--conformance-observations)
         self.shrunk: set[str] = set()  # SHOULD requirements already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
                                     sorted(adapter.capabilities))
+        self.result.transport = transport
+
+    def close(self) -> None:
+        """Stop whatever the transport started (servers); called at the end of the session."""
+        self.transport.close()
 
     def app(self, model: AppModel) -> Any:
         if model in self.apps:
@@ -57,7 +66,7 @@ class AdapterContext:
             app = self._build(model)
             self.apps[model] = app
             if len(self.apps) > self.APP_CACHE:
-                self.apps.popitem(last=False)
+                self.transport.forget(self.apps.popitem(last=False)[1])
         if isinstance(app, HarnessError):
             # One raise site: Hypothesis tells errors apart by where they are raised, so a
             # replayed example must fail on the same line or it is reported as flaky.
@@ -140,7 +149,7 @@ class Harness:
             return Observation(request, None, None, (), b"", error=(
                 f"not sent: the adapter timed out {ctx.consecutive_timeouts} times in a row"),
                 timed_out=True)
-        obs = call(self.app(model, request), request, timeout=ctx.timeout)
+        obs = ctx.transport.observe(self.app(model, request), request)
         ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
         if ctx.observe:  # --conformance-observations (issue 8): the fixed cases' answers too
             from conformance.observations import record_fixed
@@ -151,6 +160,8 @@ class Harness:
     def observe_many(self, model: AppModel, requests: list[Request]) -> list[Observation]:
         """``observe`` for many requests to one app: one batch through the driver (issue 9)."""
         ctx = self.context
+        if not isinstance(ctx.transport, transports.WsgiTransport):  # issue 10: one at a time
+            return [self.observe(model, r) for r in requests]
         app = self.app(model, requests[0] if requests else None)
         obs: list[Observation] = []
         if ctx.consecutive_timeouts < ctx.MAX_TIMEOUTS:

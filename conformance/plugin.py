@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from adapters.base import AdapterUnavailable
+from adapters.base import AdapterUnavailable, TransportUnsupported
 from conformance import profiles, registry, spec
+from conformance import transport as transports
 from conformance.harness import AdapterContext, Harness, HarnessError, not_applicable_reason
 from conformance.verdict import Outcome, RequirementNotMet, worst
 
@@ -54,6 +55,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS", help="time one request may take before it is reported as timed out "
                                 f"(default {DEFAULT_TIMEOUT:g})",
     )
+    group.addoption(  # issue 10
+        "--conformance-transport", dest="conformance_transport", default=None,
+        choices=list(transports.TRANSPORTS),
+        help="how requests reach each app: wsgi (in-process PEP 3333 call, the default), client "
+             "(the framework's own test client), server (the framework's own development server "
+             "on 127.0.0.1, real HTTP)",
+    )
     parser.addini("conformance_adapters", type="args", default=[],
                   help="adapters to check when --adapter is not given")
     parser.addini("conformance_profile", default="ci", help="Hypothesis profile (ci, dev, thorough)")
@@ -75,12 +83,16 @@ def pytest_configure(config: pytest.Config) -> None:
     timeout = timeout if timeout > 0 else None  # 0: no bound
     names = config.option.conformance_adapters or config.getini("conformance_adapters") or []
     explicit = bool(names)
+    transport = config.option.conformance_transport or transports.DEFAULT
     contexts: dict[str, AdapterContext] = {}
     for name in dict.fromkeys(names or ["reference"]):
         try:
-            contexts[name] = AdapterContext(registry.load(name), timeout=timeout)
+            contexts[name] = AdapterContext(registry.load(name), timeout=timeout,
+                                            transport=transport)
             contexts[name].observe = bool(config.getoption("conformance_observations", False))
-        except (registry.UnknownAdapter, AdapterUnavailable) as exc:
+        except (registry.UnknownAdapter, AdapterUnavailable, TransportUnsupported) as exc:
+            for ctx in contexts.values():
+                ctx.close()
             raise pytest.UsageError(str(exc)) from None
     config.stash[CONTEXTS] = contexts
     if explicit and config.args_source is not pytest.Config.ArgsSource.ARGS:
@@ -127,6 +139,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     needs = spec.requirement(ids[0]).needs
     if needs and needs not in ctx.adapter.capabilities:
         pytest.skip(not_applicable_reason(ctx.adapter, [needs]))
+    reason = transports.not_applicable(ctx.result.transport, ids[0])
+    if reason:
+        pytest.skip(reason)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop every server the transports started (issue 10); each stop is bounded."""
+    for ctx in config.stash.get(CONTEXTS, {}).values():
+        ctx.close()
 
 
 def _not_met(exc: BaseException | None) -> list[RequirementNotMet]:
@@ -205,7 +226,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             continue
         totals = result.totals()
         terminalreporter.write_sep(
-            "=", f"wsgi-conformance: {result.name} ({result.framework} {result.version})")
+            "=", f"wsgi-conformance: {result.name} ({result.framework} {result.version})"
+            + (f" over {result.transport}" if result.transport != transports.DEFAULT else ""))
         terminalreporter.write_line(
             " · ".join(f"{o.value} {totals.get(o, 0)}" for o in sorted(Outcome, key=lambda o: -o.rank))
         )

@@ -77,6 +77,7 @@ class AdapterResult:
     version: str
     capabilities: list[str]
     requirements: dict[str, RequirementResult] = field(default_factory=dict)
+    transport: str = "wsgi"  # how requests reached the app: wsgi, client or server (issue 10)
     corpus: dict[str, Any] | None = None  # --conformance-observations: answers per case (issue 8)
 
     def get(self, req_id: str) -> RequirementResult:
@@ -106,6 +107,7 @@ class AdapterResult:
             "version": self.version,
             "python": platform.python_version(),
             "capabilities": self.capabilities,
+            "transport": self.transport,
             "totals": {o.value: n for o, n in self.totals().items()},
             "requirements": {k: v.to_json() for k, v in sorted(self.requirements.items())},
         }

@@ -53,6 +53,37 @@ class ReferenceAdapter(Adapter):
         """The framework's own ``render``, which takes the neutral ``{name}`` form as it is."""
         return f"render({template!r}{''.join(f', {n}={n}' for n in names)})"
 
+    # --- transports (issue 10) ---------------------------------------------------------------
+    # The reference framework has no test client: WebTest (the generic WSGI test client) stands
+    # in, as a user of such a framework would do. Its server (App.run) is the standard library's
+    # wsgiref, built here the same way in a thread so that it can be shut down; App.run's
+    # reloader (debug mode) is checked through reloader_source.
+    def client_request(self, app: WSGIApp, request: Any) -> base.ClientAnswer:
+        from webtest import TestApp
+
+        response = TestApp(app).request(request.target, method=request.method,
+                                        headers=dict(request.headers), expect_errors=True)
+        return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
+
+    def serve(self, app: WSGIApp, host: str) -> Any:
+        from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+        from adapters.serving import ThreadedServer
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # no access log
+                pass
+
+        server = make_server(host, 0, app, handler_class=QuietHandler)
+        return ThreadedServer(server.serve_forever, lambda: server, "wsgiref").start()
+
+    def reloader_source(self, body: str, port: int) -> str:
+        return (
+            f"from {self.framework_module} import App\n\napp = App()\n\n\n@app.route('/')\n"
+            f"def index():\n    return {body!r}\n\n\nif __name__ == '__main__':\n"
+            f"    app.run(host='127.0.0.1', port={port}, debug=True)\n"
+        )
+
     def build_url(self, app: WSGIApp, endpoint: str, values: dict[str, Any]) -> str:
         return app.url_for(endpoint, **values)  # type: ignore[attr-defined]
 

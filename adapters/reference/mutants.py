@@ -404,6 +404,9 @@ class MutantAdapter(ReferenceAdapter):
     """The reference adapter for a patched copy; subclassed per mutant by ``load_mutant``."""
 
     mutant: Mutant
+    # SERVER-006 runs the app in a fresh interpreter, which does not have this process's patched
+    # copies; no mutant touches App.run, so the reloader stays the reference's alone (issue 10).
+    capabilities = ReferenceAdapter.capabilities - {"reloader"}
 
     def source(self, model: Any) -> str:
         # The import makes the reproduction a failure shows runnable on its own: it installs the

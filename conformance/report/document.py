@@ -111,6 +111,7 @@ def fill_adapter(entry: dict[str, Any], plugin_json: dict[str, Any] | None) -> d
     entry["framework"] = plugin_json.get("framework") or entry["framework"]
     entry["version"] = plugin_json.get("version") or entry["version"]
     entry["capabilities"] = list(plugin_json.get("capabilities", entry["capabilities"]))
+    entry["transport"] = plugin_json.get("transport", entry.get("transport", "wsgi"))  # issue 10
     entry["requirements"] = {rid: requirement_entry(r)
                              for rid, r in sorted(plugin_json.get("requirements", {}).items())}
     entry["counts"] = counts(entry["requirements"])

@@ -164,7 +164,9 @@ def _row(rid: str, req: dict[str, Any], adapters: list[dict[str, Any]], spec_url
 def adapter_label(a: dict[str, Any]) -> str:
     version = a.get("version")
     framework = a.get("framework") or a["adapter"]
-    return f"{framework} {version}" if version and version != "unknown" else framework
+    label = f"{framework} {version}" if version and version != "unknown" else framework
+    transport = a.get("transport", "wsgi")  # issue 10: how requests reached the app
+    return label if transport == "wsgi" else f"{label} over {transport}"
 
 
 def count_line(a: dict[str, Any]) -> str:

@@ -44,6 +44,14 @@ class App:
         return self.url_map.build(endpoint, values)
 
     # --- WSGI ----------------------------------------------------------------------------------
+    def run(self, host: str = "127.0.0.1", port: int = 5000, debug: bool | None = None,
+            use_reloader: bool | None = None) -> None:
+        """Serve with the standard library's wsgiref; in debug mode, restart on source changes
+        (the tutorial's ``app.run(debug=True)``)."""
+        from .serving import run_app
+
+        run_app(self, host, port, debug, use_reloader)
+
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
         return self.dispatch(environ)(environ, start_response)

@@ -1,0 +1,205 @@
+"""Transports (issue 10): the framework's test client and its own server answer as in-process
+WSGI does, except where a difference is documented; nothing is left running after a run."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from adapters import base
+from adapters.flask import FlaskAdapter
+from adapters.reference import ReferenceAdapter
+from conformance import transport
+from conformance.harness import AdapterContext
+from conformance.model import AppModel, Request, rule
+from conformance.reloader import check_reload, group_alive
+
+HAS_FLASK = importlib.util.find_spec("flask") is not None
+SITE = AppModel.of(rule("/hello/<name>", "hello"))
+# Cases that run quickly and cover routing, the request line, debug pages and PEP 3333 (the
+# generated ones are left to the real runs).
+CASES = ["conformance/cases/test_route.py", "conformance/cases/test_server.py",
+         "conformance/cases/test_debug.py", "conformance/cases/test_wsgi.py"]
+SELECT = [str(Path(ROOT) / c) for c in CASES] + ["-k", "not SERVER_006 and not generated"]
+# Differences from the in-process run that are documented (README, "Transports").
+NOT_OVER_THE_WIRE = {f"WSGI-00{i}": "not-applicable" for i in range(1, 7)}
+DOCUMENTED = {
+    ("reference", "client"): NOT_OVER_THE_WIRE,
+    ("reference", "server"): NOT_OVER_THE_WIRE,
+    # Flask's test client: PROPAGATE_EXCEPTIONS in debug mode (no debug page), and Werkzeug's
+    # EnvironBuilder reads //evil.example/hello/x as host evil.example, path /hello/x.
+    ("flask", "client"): {**NOT_OVER_THE_WIRE, "DEBUG-001": "fail", "DEBUG-002": "fail",
+                          "SERVER-003": "fail"},
+    ("flask", "server"): NOT_OVER_THE_WIRE,
+}
+
+
+def wire_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate()
+            if t.name.startswith("wsgi-conformance-") and t.name != "wsgi-conformance-call"]
+
+
+def refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return True
+    return False
+
+
+# --- the HTTP side, byte-exact ----------------------------------------------------------------
+def test_request_line_carries_the_target_as_written():
+    sent = transport.request_bytes(Request("//a/b%2Fc/é", query="x=%2F"))
+    assert sent.startswith("GET //a/b%2Fc/é?x=%2F HTTP/1.1\r\n".encode("utf-8"))
+
+
+def test_bytes_past_content_length_stay_visible():
+    raw = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhello"
+    obs = transport.parse_response(Request("/"), raw)
+    assert (obs.status, obs.header("Content-Length"), obs.body) == (200, "2", b"hello")
+
+
+def test_body_shorter_than_content_length_is_kept():
+    obs = transport.parse_response(Request("/"), b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    assert obs.body == b"abc"
+
+
+def test_a_body_after_head_is_seen():
+    raw = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+    assert transport.parse_response(Request("/", "HEAD"), raw).body == b"hello"
+    clean = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+    assert transport.parse_response(Request("/", "HEAD"), clean).body == b""
+
+
+def test_garbage_is_no_valid_response_not_a_crash():
+    obs = transport.parse_response(Request("/"), b"\x00\x01 nonsense")
+    assert obs.status is None and "no valid HTTP response" in obs.error
+
+
+# --- choosing a transport ---------------------------------------------------------------------
+class NoHooks(base.Adapter):
+    name = "nohooks"
+
+
+def test_unknown_transport_lists_the_known_ones():
+    with pytest.raises(base.TransportUnsupported, match="wsgi, client, server"):
+        transport.make("carrier-pigeon", NoHooks(), None)
+
+
+def test_adapter_without_a_hook_says_which_and_what_it_supports():
+    with pytest.raises(base.TransportUnsupported) as info:
+        transport.make("server", NoHooks(), None)
+    assert "Adapter.serve" in str(info.value) and "supports: wsgi" in str(info.value)
+
+
+def test_plugin_turns_an_unsupported_transport_into_a_usage_error(pytester):
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--adapter=tests.test_transport:NoHooks",
+                                          "--conformance-transport=client")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "has no Adapter.client_request hook" in "\n".join(result.errlines)
+
+
+# --- servers: reused per app, stopped on eviction and at the end -------------------------------
+def test_one_server_per_app_reused_and_stopped():
+    ctx = AdapterContext(ReferenceAdapter(), timeout=5.0, transport="server")
+    app = ctx.app(SITE)
+    first = ctx.transport.observe(app, Request("/hello/%C3%A9"))
+    second = ctx.transport.observe(app, Request("/hello/x"))
+    assert first.status == second.status == 200 and first.args == {"name": ["str", "'é'"]}
+    (server,) = ctx.transport.servers.values()
+    assert wire_threads()
+    ctx.close()
+    assert not server.alive and refused(server.port) and not wire_threads()
+
+
+def test_evicted_app_stops_its_server():
+    ctx = AdapterContext(ReferenceAdapter(), timeout=5.0, transport="server")
+    ctx.APP_CACHE = 1
+    first = ctx.app(SITE)
+    ctx.transport.observe(first, Request("/hello/x"))
+    (server,) = ctx.transport.servers.values()
+    ctx.transport.observe(ctx.app(AppModel.of(rule("/other", "other"))), Request("/other"))
+    assert not server.alive and refused(server.port) and len(ctx.transport.servers) == 1
+    ctx.close()
+    assert not wire_threads()
+
+
+def test_a_server_that_does_not_start_is_an_observation_not_a_crash():
+    class Broken(ReferenceAdapter):
+        def serve(self, app, host):
+            raise OSError("no socket for you")
+
+    ctx = AdapterContext(Broken(), timeout=5.0, transport="server")
+    obs = ctx.transport.observe(ctx.app(SITE), Request("/hello/x"))
+    assert obs.status is None and "did not start: OSError: no socket for you" in obs.error
+    ctx.close()
+
+
+# --- same cases, same outcomes --------------------------------------------------------------------
+def _outcomes(run_suite, adapter: str, transport_name: str) -> dict[str, str]:
+    run = run_suite(f"--adapter={adapter}", f"--conformance-transport={transport_name}", *SELECT,
+                    subprocess=True)
+    outcomes = run.outcomes(adapter)
+    assert outcomes, run.result.stdout.str()[-2000:]
+    assert run.adapter(adapter)["transport"] == transport_name
+    return outcomes
+
+
+@pytest.mark.parametrize("adapter", [
+    "reference", pytest.param("flask", marks=pytest.mark.skipif(not HAS_FLASK, reason="no flask"))])
+def test_client_and_server_agree_with_wsgi_except_documented(run_suite, adapter):
+    wsgi = _outcomes(run_suite, adapter, "wsgi")
+    assert "SERVER-001" in wsgi and "ROUTE-001" in wsgi
+    for name in ("client", "server"):
+        other = _outcomes(run_suite, adapter, name)
+        differences = {k: other.get(k) for k in set(wsgi) | set(other) if wsgi.get(k) != other.get(k)}
+        assert differences == DOCUMENTED[(adapter, name)], name
+
+
+def test_no_server_thread_is_left_after_a_server_run(run_suite):
+    run = run_suite("--adapter=reference", "--conformance-transport=server",
+                    str(Path(ROOT) / "conformance/cases/test_route.py"))
+    assert run.outcomes("reference")["ROUTE-001"] == "pass"
+    assert not wire_threads()
+
+
+# --- the reloader (SERVER-006) ---------------------------------------------------------------------
+@pytest.mark.parametrize("adapter", [
+    ReferenceAdapter,
+    pytest.param(FlaskAdapter, marks=pytest.mark.skipif(not HAS_FLASK, reason="no flask"))])
+def test_debug_server_reloads_the_edited_module(tmp_path, adapter):
+    result = check_reload(adapter(), tmp_path)
+    assert result.reloaded, result.detail
+    assert result.seconds is not None and result.seconds < 15
+
+
+class NoReload(ReferenceAdapter):
+    """Serves the module with wsgiref and no reloader: the check must see the old answer."""
+
+    def reloader_source(self, body: str, port: int) -> str:
+        return ("from wsgiref.simple_server import make_server\n\n"
+                f"def app(environ, start_response):\n    start_response('200 OK', [])\n"
+                f"    return [{body!r}.encode()]\n\n"
+                f"make_server('127.0.0.1', {port}, app).serve_forever()\n")
+
+
+def test_reload_check_fails_without_a_reloader_and_kills_the_server(tmp_path, monkeypatch):
+    pids = []
+    import subprocess
+
+    real = subprocess.Popen
+
+    def spy(*args, **kwargs):
+        process = real(*args, **kwargs)
+        pids.append(process.pid)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    result = check_reload(NoReload(), tmp_path, timeout=2.0)
+    assert not result.reloaded and "still answered: 200 OK 'before" in result.detail
+    assert pids and not group_alive(pids[0])
