@@ -10,6 +10,8 @@ responder; none is written, because writing one would fix Falcon rather than tes
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters import base
 from conformance.model import AppModel, Rule, Static, Variable
 
@@ -108,6 +110,23 @@ class FalconAdapter(base.Adapter):
         except ValueError as exc:  # falcon.routing.util.UnacceptableRouteError and kin
             raise base.Unsupported(f"way to add these routes (add_route: {type(exc).__name__}: "
                                    f"{_gist(str(exc))})", refused_requirements(model)) from exc
+
+    # --- transports (issue 10) ---------------------------------------------------------------
+    def client_request(self, app: base.WSGIApp, request: Any) -> base.ClientAnswer:
+        """``falcon.testing.TestClient``, Falcon's documented testing path, with its defaults
+        (it wraps the app in ``wsgiref.validate``). Falcon has no reloader: none is declared."""
+        from falcon.testing import TestClient
+
+        result = TestClient(app).simulate_request(request.method, request.path,
+                                                  query_string=request.query or None,
+                                                  headers=dict(request.headers))
+        return base.ClientAnswer(result.status, tuple(result.headers.items()), result.content)
+
+    def serve(self, app: base.WSGIApp, host: str) -> Any:
+        """``wsgiref.simple_server.make_server``, as Falcon's quickstart serves an app."""
+        from adapters.serving import wsgiref_server
+
+        return wsgiref_server(app, host, "falcon-wsgiref")
 
 
 def _gist(message: str, limit: int = 220) -> str:

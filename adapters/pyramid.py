@@ -57,7 +57,7 @@ class PyramidAdapter(base.Adapter):
     module = "pyramid"
     extra = "pyramid"
     # ``any(a, b)`` is a regex alternation, which is how a Pyramid user restricts a placeholder.
-    capabilities = frozenset({base.CONVERTER_ANY, base.URL_BUILDING})
+    capabilities = frozenset({base.CONVERTER_ANY, base.URL_BUILDING, base.RELOADER})
 
     def source(self, model: AppModel) -> str:
         out = ["from pyramid.config import Configurator", "from pyramid.response import Response"]
@@ -99,6 +99,44 @@ class PyramidAdapter(base.Adapter):
             if not model.debug:
                 linecache.cache.pop(filename, None)
         return module.app
+
+    # --- transports (issue 10) ---------------------------------------------------------------
+    def client_request(self, app: Any, request: Any) -> base.ClientAnswer:
+        """WebTest's ``TestApp``, the functional-testing path of Pyramid's docs, with its
+        defaults (lint on)."""
+        from webtest import TestApp
+
+        response = TestApp(app).request(request.target, method=request.method,
+                                        headers=dict(request.headers), expect_errors=True)
+        return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
+
+    def serve(self, app: Any, host: str) -> Any:
+        """``wsgiref.simple_server.make_server``, as Pyramid's "Hello World" serves an app."""
+        from adapters.serving import wsgiref_server
+
+        return wsgiref_server(app, host, "pyramid-wsgiref")
+
+    def reloader_source(self, body: str, port: int) -> str:
+        """Pyramid's reloader is ``pserve --reload`` (hupper, a Pyramid dependency) on an ``.ini``
+        file: the module writes the ini of a new project (``[app:main]`` calling its ``main``,
+        ``[server:main]`` on Pyramid's own ``egg:pyramid#wsgiref`` runner, not waitress) and
+        runs ``pserve FILE.ini --reload`` itself."""
+        return (
+            "import os\nimport sys\n\nfrom pyramid.config import Configurator\n"
+            "from pyramid.response import Response\n\n\ndef index(request):\n"
+            f"    return Response({body!r})\n\n\ndef main(global_config, **settings):\n"
+            "    with Configurator(settings=settings) as config:\n"
+            "        config.add_route('index', '/')\n"
+            "        config.add_view(index, route_name='index')\n"
+            "    return config.make_wsgi_app()\n\n\nif __name__ == '__main__':\n"
+            "    from pyramid.scripts.pserve import main as pserve\n\n"
+            "    name = os.path.splitext(os.path.basename(__file__))[0]\n"
+            "    ini = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + '.ini')\n"
+            "    with open(ini, 'w') as f:\n"
+            "        f.write(f'[app:main]\\nuse = call:{name}:main\\n\\n[server:main]\\n'\n"
+            f"                f'use = egg:pyramid#wsgiref\\nhost = 127.0.0.1\\nport = {port}\\n')\n"
+            "    sys.exit(pserve(['pserve', ini, '--reload']))\n"
+        )
 
     def build_url(self, app: Any, endpoint: str, values: dict[str, Any]) -> str:
         from pyramid.request import Request

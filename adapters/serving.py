@@ -91,3 +91,16 @@ class ThreadedServer:
             server.server_close()
         if self.thread.is_alive():
             raise ServerError(f"{self.name}: the server did not stop within {timeout:g} s")
+
+
+def wsgiref_server(app: Any, host: str, name: str = "wsgiref") -> ThreadedServer:
+    """``wsgiref.simple_server.make_server(host, port, app)`` on a free port, started: the server
+    Falcon's quickstart and Pyramid's "Hello World" serve an app with (access log off)."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # no access log per request
+            pass
+
+    server = make_server(host, 0, app, handler_class=QuietHandler)
+    return ThreadedServer(server.serve_forever, lambda: server, name).start()

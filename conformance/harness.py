@@ -48,7 +48,7 @@ class AdapterContext:
         self.transport = transports.make(transport, adapter, timeout)
         self.consecutive_timeouts = 0
         self.observe = False  # record answers for the upgrade diff (--conformance-observations)
-        self.shrunk: set[str] = set()  # SHOULD requirements already shrunk to a minimal example
+        self.shrunk: set[str] = set()  # requirements a property already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
                                     sorted(adapter.capabilities))
@@ -239,11 +239,18 @@ class Harness:
             observation = check.actual if outcome is Outcome.INFORMATIONAL else None
             result.get(check.requirement).add(outcome, self.case, evidence, observation)
         if broken:
-            first, failure = max(broken, key=lambda b: b[0].outcome.rank)
-            if self.defer_should and first.outcome is Outcome.NON_STRICT:
+            # Deferred in a property: a SHOULD failure, and a failure of a requirement this
+            # adapter already has a minimal example of (shrinking it again in every property
+            # costs seconds per property and shows nothing new); everything stays recorded above.
+            pressing = [b for b in broken if not (self.defer_should and self._deferrable(b[0]))]
+            first, failure = max(pressing or broken, key=lambda b: b[0].outcome.rank)
+            if not pressing:
                 self.deferred.setdefault(first.requirement, failure)
                 return
             raise not_met(failure)
+
+    def _deferrable(self, check: Check) -> bool:
+        return check.outcome is Outcome.NON_STRICT or check.requirement in self.context.shrunk
 
     def record(self, req_id: str, outcome: Outcome, detail: str | None = None) -> None:
         self.outcomes.append(outcome)

@@ -31,17 +31,28 @@ def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable
     test = given(strategy)(body)
     if max_examples is not None:
         test = settings(settings.default, max_examples=min(settings.default.max_examples, max_examples))(test)
-    with stable_draws():  # the same cases whatever modules are loaded or edited
-        test()
+    shrunk = conformance.context.shrunk
+    try:
+        with stable_draws():  # the same cases whatever modules are loaded or edited
+            test()
+    except BaseException as exc:  # Hypothesis shrank each requirement it raises: never again
+        shrunk.update(_requirements(exc))
+        raise
     if not conformance.deferred:
         return
     failures = dict(conformance.deferred)
-    shrunk = conformance.context.shrunk
     for req, failure in failures.items():
         if req not in shrunk:  # one minimal example per requirement and adapter is enough
             shrunk.add(req)
             failures[req] = _shrink(conformance, strategy, body, req) or failure
-    raise not_met(next(iter(failures.values())))
+    raise not_met(max(failures.values(), key=lambda f: f.check.outcome.rank))
+
+
+def _requirements(exc: BaseException) -> set[str]:
+    """The requirements a property's failure names (Hypothesis raises a group for several)."""
+    if isinstance(exc, RequirementNotMet):
+        return {exc.failure.check.requirement}
+    return set().union(*(_requirements(e) for e in getattr(exc, "exceptions", ())))
 
 
 def _shrink(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None],
