@@ -30,6 +30,12 @@ def requirement(*ids: str) -> Callable:
     return pytest.mark.requirement(*ids)
 
 
+class ExampleSetAside(Exception):
+    """A property's example ended in a deferred failure only (its app cannot even be written):
+    ``prove`` counts it as done, rather than as rejected (an adapter that cannot write any
+    example would otherwise end in Hypothesis' ``Unsatisfiable`` instead of its failure)."""
+
+
 class HarnessError(RuntimeError):
     """The suite could not run a case on this adapter (building the app failed, ...)."""
 
@@ -125,18 +131,21 @@ class Harness:
         try:
             return self.context.app(model)
         except Unsupported as exc:  # a requirement the framework cannot even express is not met
-            ids = exc.requirement_ids
-            if not self.defer_should:  # a fixed case: its own requirement cannot be met either
-                ids = tuple(dict.fromkeys(ids + self.requirements[:1]))
-            self.conclude(model, request, [
-                Check(req, False, f"an app with {exc.feature}", f"the framework has no {exc.feature}")
-                for req in ids], None)
-            # conclude did not raise: only SHOULD (deferred in a property) or IMPL ids were not met
-            if self.defer_should:
-                from hypothesis import reject
-
-                reject()  # this example is done; the deferred SHOULD failure is reported
-            pytest.skip(f"informational: the framework has no {exc.feature}")
+            unsupported = exc
+        # Concluded outside the except block: a failure raised in it would carry the Unsupported
+        # as its context, and Hypothesis would take it for another bug than the same requirement
+        # failing elsewhere (and shrink it twice).
+        exc = unsupported
+        ids = exc.requirement_ids
+        if not self.defer_should:  # a fixed case: its own requirement cannot be met either
+            ids = tuple(dict.fromkeys(ids + self.requirements[:1]))
+        self.conclude(model, request, [
+            Check(req, False, f"an app with {exc.feature}", f"the framework has no {exc.feature}")
+            for req in ids], None)
+        # conclude did not raise: only deferred (SHOULD, or already shrunk) or IMPL ids were not met
+        if self.defer_should:
+            raise ExampleSetAside()  # this example is done; the deferred failure is reported
+        pytest.skip(f"informational: the framework has no {exc.feature}")
 
     def observe(self, model: AppModel, request: Request) -> Observation:
         """One request; past ``context.timeout`` seconds the Observation says it timed out.

@@ -16,7 +16,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
 
-from conformance.harness import Harness
+from conformance.harness import ExampleSetAside, Harness
 from conformance.profiles import stable_draws
 from conformance.verdict import RequirementNotMet, not_met
 
@@ -28,6 +28,7 @@ def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable
           max_examples: int | None = None) -> None:
     """``max_examples`` caps the profile's count (large apps are dear to build)."""
     conformance.defer_should = True
+    body = _setting_aside(body)
     test = given(strategy)(body)
     if max_examples is not None:
         test = settings(settings.default, max_examples=min(settings.default.max_examples, max_examples))(test)
@@ -46,6 +47,16 @@ def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable
             shrunk.add(req)
             failures[req] = _shrink(conformance, strategy, body, req) or failure
     raise not_met(max(failures.values(), key=lambda f: f.check.outcome.rank))
+
+
+def _setting_aside(body: Callable[[Any], None]) -> Callable[[Any], None]:
+    def run(example: Any) -> None:
+        try:
+            body(example)
+        except ExampleSetAside:
+            pass  # its failure is in conformance.deferred
+
+    return run
 
 
 def _requirements(exc: BaseException) -> set[str]:

@@ -64,7 +64,9 @@ PYRAMID_FINDINGS = {
 @pytest.mark.parametrize("name, findings", [("falcon", FALCON_FINDINGS), ("pyramid", PYRAMID_FINDINGS)])
 def test_framework_findings(run_suite, name, findings):
     pytest.importorskip(name)
-    run = run_suite(f"--adapter={name}", "-k", "not test_properties")
+    # SERVER-006 (Pyramid's pserve --reload) depends on when hupper first sees the module file:
+    # a race, not pinned here (README, "Transports")
+    run = run_suite(f"--adapter={name}", "-k", "not test_properties and not SERVER_006")
     assert run.findings(name) == findings
     assert run.result.ret == 1  # both fail MUST requirements
     run.result.stdout.fnmatch_lines([f"*wsgi-conformance: {name} *"])
