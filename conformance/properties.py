@@ -16,7 +16,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
 
-from conformance.harness import ExampleSetAside, Harness
+from conformance.harness import Harness
 from conformance.profiles import stable_draws
 from conformance.verdict import RequirementNotMet, not_met
 
@@ -28,7 +28,6 @@ def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable
           max_examples: int | None = None) -> None:
     """``max_examples`` caps the profile's count (large apps are dear to build)."""
     conformance.defer_should = True
-    body = _setting_aside(body)
     test = given(strategy)(body)
     if max_examples is not None:
         test = settings(settings.default, max_examples=min(settings.default.max_examples, max_examples))(test)
@@ -36,6 +35,11 @@ def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable
     try:
         with stable_draws():  # the same cases whatever modules are loaded or edited
             test()
+    except Unsatisfiable:
+        # Every example was set aside (the framework cannot write any of these apps, for a
+        # requirement already shrunk or a SHOULD one): the failure is that requirement's.
+        if not conformance.deferred:
+            raise
     except BaseException as exc:  # Hypothesis shrank each requirement it raises: never again
         shrunk.update(_requirements(exc))
         raise
@@ -47,16 +51,6 @@ def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable
             shrunk.add(req)
             failures[req] = _shrink(conformance, strategy, body, req) or failure
     raise not_met(max(failures.values(), key=lambda f: f.check.outcome.rank))
-
-
-def _setting_aside(body: Callable[[Any], None]) -> Callable[[Any], None]:
-    def run(example: Any) -> None:
-        try:
-            body(example)
-        except ExampleSetAside:
-            pass  # its failure is in conformance.deferred
-
-    return run
 
 
 def _requirements(exc: BaseException) -> set[str]:
