@@ -55,6 +55,18 @@ class AdapterUnavailable(RuntimeError):
     """The framework behind an adapter is not installed (the message names the extra)."""
 
 
+class Unsupported(Exception):
+    """The framework cannot express ``feature``, which the model needs and a requirement makes
+    mandatory (Django has no ``float`` converter). ``make_app`` or ``source`` raises it; the harness
+    records each of ``requirement_ids`` as not met with this message, instead of an adapter error.
+    An optional feature is declared absent in ``capabilities`` instead (not applicable)."""
+
+    def __init__(self, feature: str, requirement_ids: Iterable[str]):
+        self.feature = feature
+        self.requirement_ids = tuple(requirement_ids)
+        super().__init__(f"{feature} ({', '.join(self.requirement_ids)})")
+
+
 class Adapter:
     """Base class of every adapter. Subclasses set the class attributes and write ``source``."""
 
@@ -123,8 +135,9 @@ class Adapter:
         """A short, copy-pasteable program: the app in the framework's own code plus the request."""
         try:
             code = self.source(model).rstrip("\n")
-        except NotImplementedError:
-            code = f"# {self.name}: no source form; the app model was:\n# " + \
+        except (NotImplementedError, Unsupported) as exc:
+            why = f"cannot express {exc.feature}" if isinstance(exc, Unsupported) else "no source form"
+            code = f"# {self.name}: {why}; the app model was:\n# " + \
                 model.describe().replace("\n", "\n# ")
         lines = [code, ""]
         if build is not None:

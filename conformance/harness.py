@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from adapters.base import CAPABILITY_HELP, Adapter, required_capabilities
+from adapters.base import CAPABILITY_HELP, Adapter, Unsupported, required_capabilities
 from conformance import spec
 from conformance.driver import Observation, call
 from conformance.model import AppModel, Request
@@ -43,6 +43,7 @@ class AdapterContext:
         self.adapter = adapter
         self.timeout = timeout  # seconds per request (--conformance-timeout); None: unbounded
         self.consecutive_timeouts = 0
+        self.observe = False  # record answers for the upgrade diff (--conformance-observations)
         self.shrunk: set[str] = set()  # SHOULD requirements already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
@@ -61,12 +62,16 @@ class AdapterContext:
             # One raise site: Hypothesis tells errors apart by where they are raised, so a
             # replayed example must fail on the same line or it is reported as flaky.
             raise HarnessError(str(app))
+        if isinstance(app, Unsupported):
+            raise app
         return app
 
     def _build(self, model: AppModel) -> Any:
         """The app, or the HarnessError that building it gave (cached like an app)."""
         try:
             app = self.adapter.make_app(model)
+        except Unsupported as exc:  # the framework cannot express the model: Harness.app records it
+            app = exc
         except Exception as exc:
             # The adapter's fault, not the framework's: one self-contained first line (which
             # adapter, what failed), then the rules and the traceback's tail.
@@ -94,6 +99,7 @@ class Harness:
         # found: with ``defer_should`` it is kept here (first per requirement) instead of raised.
         self.defer_should = False
         self.deferred: dict[str, Failure] = {}
+        self.requirements: tuple[str, ...] = ()  # the case's requirement ids (set by the plugin)
 
     # --- applicability ----------------------------------------------------------------------
     def require(self, *capabilities: str) -> None:
@@ -105,9 +111,18 @@ class Harness:
         return required_capabilities(model) <= self.adapter.capabilities
 
     # --- running ----------------------------------------------------------------------------
-    def app(self, model: AppModel) -> Any:
+    def app(self, model: AppModel, request: Request | None = None) -> Any:
         self.require(*required_capabilities(model))
-        return self.context.app(model)
+        try:
+            return self.context.app(model)
+        except Unsupported as exc:  # a requirement the framework cannot even express is not met
+            ids = exc.requirement_ids
+            if not self.defer_should:  # a fixed case: its own requirement cannot be met either
+                ids = tuple(dict.fromkeys(ids + self.requirements[:1]))
+            self.conclude(model, request, [
+                Check(req, False, f"an app with {exc.feature}", f"the framework has no {exc.feature}")
+                for req in ids], None)
+            raise  # pragma: no cover - conclude raised for the failed checks
 
     def observe(self, model: AppModel, request: Request) -> Observation:
         """One request; past ``context.timeout`` seconds the Observation says it timed out.
@@ -120,8 +135,12 @@ class Harness:
             return Observation(request, None, None, (), b"", error=(
                 f"not sent: the adapter timed out {ctx.consecutive_timeouts} times in a row"),
                 timed_out=True)
-        obs = call(self.app(model), request, timeout=ctx.timeout)
+        obs = call(self.app(model, request), request, timeout=ctx.timeout)
         ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if obs.timed_out else 0
+        if ctx.observe:  # --conformance-observations (issue 8): the fixed cases' answers too
+            from conformance.observations import record_fixed
+
+            record_fixed(ctx, self.requirements, self.case, model, request, obs)
         return obs
 
     def check(self, model: AppModel, request: Request, expectation: Expectation) -> Observation:
@@ -181,7 +200,7 @@ class Harness:
             adapter=self.adapter.name,
             framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
-            request=str(request) if request else f"build_url{build}",
+            request=str(request) if request else f"build_url{build}" if build else "(building the app)",
             reproduction=self.adapter.reproduction(model, request, build),
         )
 

@@ -15,8 +15,9 @@ from urllib.parse import quote, unquote_to_bytes
 
 from conformance.handlers import typed
 from conformance.model import AppModel, Request, Rule, Segment, Static, Variable
-from conformance.verdict import (REDIRECT_CODES, UNEXPECTED_NOT_FOUND, UNEXPECTED_REDIRECT,
-                                 Expectation, found, method_not_allowed, not_found)
+from conformance.verdict import (REDIRECT_CODES, UNEXPECTED_NOT_ALLOWED, UNEXPECTED_NOT_FOUND,
+                                 UNEXPECTED_REDIRECT, Expectation, found, method_not_allowed,
+                                 not_found)
 
 EMPTY = Static("")
 NOT_5XX = frozenset(range(200, 500))
@@ -281,6 +282,11 @@ def _blame(model: AppModel, segments: list[str], results: list, expectation: Exp
                         and r.requirement in ("CONV-INT-006", "CONV-FLOAT-005", "CONV-STRING-001")]
         if args_rejects:
             blame.append((UNEXPECTED_NOT_FOUND, args_rejects[0]))
+    if expectation.endpoint is not None and 405 not in (expectation.status or ()) and any(
+            isinstance(r, Match) and not _allows(rule, method) for rule, r in results):
+        # A 405 from a rule whose path matches but whose methods do not (Django resolves the path
+        # first and lets that view refuse): the rule that takes the method was not dispatched to.
+        blame.append((UNEXPECTED_NOT_ALLOWED, "METH-006"))
     for rule, result in results:
         if rule.endpoint == expectation.endpoint:
             continue

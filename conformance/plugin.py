@@ -28,7 +28,7 @@ DEFAULT_TIMEOUT = 10.0
 
 # --- issue 5: baselines and --conformance-select live in conformance/baseline.py, loaded with this
 # plugin so that its options exist before the command line is parsed --------------------------------
-pytest_plugins = ["conformance.baseline"]
+pytest_plugins = ["conformance.baseline", "conformance.observations"]
 # --- end issue 5 --------------------------------------------------------------------------------------
 
 
@@ -79,6 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in dict.fromkeys(names or ["reference"]):
         try:
             contexts[name] = AdapterContext(registry.load(name), timeout=timeout)
+            contexts[name].observe = bool(config.getoption("conformance_observations", False))
         except (registry.UnknownAdapter, AdapterUnavailable) as exc:
             raise pytest.UsageError(str(exc)) from None
     config.stash[CONTEXTS] = contexts
@@ -100,6 +101,7 @@ def conformance_adapter(request: pytest.FixtureRequest) -> AdapterContext:
 @pytest.fixture
 def conformance(conformance_adapter: AdapterContext, request: pytest.FixtureRequest) -> Harness:
     harness = Harness(conformance_adapter, request.node.nodeid)
+    harness.requirements = tuple(_requirements(request.node))
     request.node.stash[HARNESS] = harness
     return harness
 

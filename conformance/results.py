@@ -62,6 +62,7 @@ class AdapterResult:
     version: str
     capabilities: list[str]
     requirements: dict[str, RequirementResult] = field(default_factory=dict)
+    corpus: dict[str, Any] | None = None  # --conformance-observations: answers per case (issue 8)
 
     def get(self, req_id: str) -> RequirementResult:
         if req_id not in self.requirements:
@@ -72,7 +73,7 @@ class AdapterResult:
         return Counter(r.outcome for r in self.requirements.values())
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "adapter": self.name,
             "framework": self.framework,
             "version": self.version,
@@ -81,3 +82,6 @@ class AdapterResult:
             "totals": {o.value: n for o, n in self.totals().items()},
             "requirements": {k: v.to_json() for k, v in sorted(self.requirements.items())},
         }
+        if self.corpus is not None:
+            out["corpus"] = self.corpus
+        return out

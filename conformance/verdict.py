@@ -22,6 +22,7 @@ AUTO_METHODS = frozenset({"HEAD", "OPTIONS"})
 # Keys of Expectation.blame besides endpoint names.
 UNEXPECTED_REDIRECT = "<redirect>"
 UNEXPECTED_NOT_FOUND = "<not found>"
+UNEXPECTED_NOT_ALLOWED = "<not allowed>"
 
 
 class Outcome(str, enum.Enum):
@@ -141,6 +142,8 @@ def compare(exp: Expectation, obs: Observation) -> list[Check]:
         requirement_ = blame.get(UNEXPECTED_REDIRECT, requirement_)
     elif obs.status == 404 and 404 not in exp.status:
         requirement_ = blame.get(UNEXPECTED_NOT_FOUND, requirement_)
+    elif obs.status == 405 and 405 not in exp.status:
+        requirement_ = blame.get(UNEXPECTED_NOT_ALLOWED, requirement_)
     if ok and exp.endpoint is not None:
         ok = obs.endpoint == exp.endpoint and obs.args == exp.args
     if ok and exp.body is not None:

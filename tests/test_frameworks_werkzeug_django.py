@@ -90,3 +90,88 @@ def test_werkzeug_reproduction_is_the_tutorials_app():
     assert call(app, Request("/blog/-1")).status == 404
     assert call(app, Request("/about")).status == 308  # RequestRedirect returned as a response
     assert adapter.build_url(app, "blog", {"postID": 3}) == "/blog/3"
+
+
+# Django 5.2, written as a single-file project (path(), require_http_methods, reverse, CommonMiddleware).
+DJANGO_FINDINGS = {
+    **IMPL,
+    # No float converter: every case whose app needs one records CONV-FLOAT-001/-002 and its own id.
+    "CONV-FLOAT-001": "fail", "CONV-FLOAT-002": "fail", "TUT-006": "fail",
+    "BUILD-001": "fail",  # ... including building a float URL (the other builds round-trip)
+    "CONV-FLOAT-003": "non-strict", "CONV-FLOAT-004": "non-strict", "CONV-FLOAT-006": "non-strict",
+    "BUILD-003": "non-strict",  # reverse() raises NoReverseMatch for a value the route does not name
+    "METH-004": "fail",  # require_http_methods(['GET']) answers HEAD 405: no automatic HEAD
+    "METH-005": "non-strict",  # ... nor OPTIONS
+    "ROUTE-006": "fail",  # urlpatterns are tried in order: /<name> listed first wins over /me
+    "ROUTE-009": "non-strict",  # ... and over <int:...>
+    "UNI-004": "non-strict",  # invalid UTF-8 is re-percent-encoded ('%C3(') and served
+}
+
+
+def test_django_findings(run_suite):
+    pytest.importorskip("django")
+    run = run_suite("--adapter=django", "-k", "not test_properties", subprocess=True)
+    assert run.findings("django") == DJANGO_FINDINGS
+    assert run.result.ret == 1
+    run.result.stdout.fnmatch_lines(["*wsgi-conformance: django (Django 5.2*"])
+
+
+def test_django_reports_the_missing_float_converter_as_not_met(run_suite):
+    """Not an adapter error: the requirement is named, with what Django lacks."""
+    pytest.importorskip("django")
+    run = run_suite("--adapter=django", "-k", "CONV_FLOAT_001", subprocess=True)
+    data = run.adapter("django")["requirements"]["CONV-FLOAT-001"]
+    assert data["outcome"] == "fail" and "error" not in data["counts"]
+    assert data["failures"][0]["actual"] == "the framework has no converter float"
+    run.result.stdout.fnmatch_lines(["*CONV-FLOAT-001 (MUST) not met*"])
+
+
+def test_django_debug_setting_reaches_djangos_error_handling():
+    """Two apps in one process, debug on and off: Django's technical 500 page only for the first."""
+    pytest.importorskip("django")
+    from adapters.django import DjangoAdapter
+    from conformance.driver import call
+    from conformance.model import AppModel, Handler, Request, rule
+
+    def boom(debug: bool) -> AppModel:
+        return AppModel.of(rule("/boom", "boom", handler=Handler("raise", exc_type="CanaryError",
+                                                                 message="canary 7f3a")), debug=debug)
+
+    adapter = DjangoAdapter()
+    on, off = adapter.make_app(boom(True)), adapter.make_app(boom(False))
+    for _ in range(2):  # alternating: each call sees its own app's setting
+        debug_page, production = call(on, Request("/boom")), call(off, Request("/boom"))
+        assert debug_page.status == 500 and b"canary 7f3a" in debug_page.body
+        assert b"Django Version" in debug_page.body  # django.views.debug.technical_500_response
+        assert production.status == 500 and b"canary" not in production.body
+
+
+def test_django_source_is_djangos_own_syntax():
+    pytest.importorskip("django")
+    from adapters.django import DjangoAdapter
+    from conformance.driver import call
+    from conformance.model import AppModel, Request, rule
+
+    adapter = DjangoAdapter()
+    model = AppModel.of(rule("/item", "get_item"), rule("/item", "post_item", methods=["POST"]),
+                        rule("/projects/", "projects"))
+    code = adapter.source(model)
+    assert "path('item', get_item_by_method, name='get_item')" in code
+    assert "@require_http_methods(['GET', 'POST'])" in code
+    assert "path('projects/', projects, name='projects')" in code
+    app = adapter.make_app(model)
+    assert call(app, Request("/item", "POST")).endpoint == "post_item"  # one view, by method
+    assert call(app, Request("/projects")).status == 301  # CommonMiddleware's APPEND_SLASH
+    assert adapter.build_url(app, "projects", {}) == "/projects/"
+
+
+def test_django_resolves_the_path_before_the_method(run_suite):
+    """The first pattern that matches the path takes the request, and its view answers 405 even
+    when a later pattern's view takes the method: the properties find it and shrink it (METH-006)."""
+    pytest.importorskip("django")
+    run = run_suite("--adapter=django", "-k", "test_routing_agrees_with_oracle and path",
+                    subprocess=True)
+    assert run.outcomes("django")["METH-006"] == "fail"
+    evidence = run.adapter("django")["requirements"]["METH-006"]["failures"][-1]
+    assert len(evidence["rules"].splitlines()) == 2
+    assert evidence["request"].startswith("POST ") and evidence["actual"].startswith("405")

@@ -10,15 +10,18 @@ from conformance.model import AppModel, Request, rule
 from conformance.verdict import Check, found
 
 MODEL = AppModel.of(rule("/hello/<name>", "hello"), rule("/blog/<int:postID>", "blog"),
-                    rule("/rev/<float:revNo>", "rev"), rule("/files/<path:p>", "files"),
-                    rule("/", "index"))
+                    rule("/files/<path:p>", "files"), rule("/", "index"))
+# The float rule only where a case builds for it: a framework without a float converter (Django)
+# fails CONV-FLOAT there, and is still checked on building every other URL.
+FLOAT_MODEL = AppModel.of(*MODEL.rules[:2], rule("/rev/<float:revNo>", "rev"), *MODEL.rules[2:])
 
 
 def round_trip(conformance, req, endpoint, values):
-    url = conformance.build_url(MODEL, endpoint, values)
+    model = FLOAT_MODEL if endpoint == "rev" else MODEL
+    url = conformance.build_url(model, endpoint, values)
     parts = urlsplit(url)
     expected = {k: typed(v) for k, v in values.items()}
-    conformance.check(MODEL, Request(parts.path, query=parts.query), found(req, endpoint, expected))
+    conformance.check(model, Request(parts.path, query=parts.query), found(req, endpoint, expected))
     return parts
 
 
@@ -40,7 +43,7 @@ def test_BUILD_002_values_are_quoted(conformance, value):
 
 @requirement("BUILD-003")
 def test_BUILD_003_unknown_values_become_query(conformance):
-    url = conformance.build_url(MODEL, "hello", {"name": "x", "page": 2})
+    url = conformance.build_url(MODEL, "hello", {"name": "x", "page": 2}, req="BUILD-003")
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     conformance.conclude(MODEL, None, [

@@ -114,6 +114,8 @@ def fill_adapter(entry: dict[str, Any], plugin_json: dict[str, Any] | None) -> d
     entry["requirements"] = {rid: requirement_entry(r)
                              for rid, r in sorted(plugin_json.get("requirements", {}).items())}
     entry["counts"] = counts(entry["requirements"])
+    if "corpus" in plugin_json:  # --conformance-observations: kept for `wsgi-conformance diff`
+        entry["corpus"] = plugin_json["corpus"]
     return entry
 
 
