@@ -450,6 +450,8 @@ class BaselinePlugin:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.active or exitstatus == pytest.ExitCode.INTERRUPTED:
             return
+        if hasattr(session.config, "workerinput"):  # issue 9: a pytest -n worker has part of the
+            return  # results; the controller compares (and writes) the merged ones
         results = self._results(session)
         if self.update:
             frameworks = {name: f"{r.framework} {r.version}".strip() for name, r in results.items()}

@@ -12,9 +12,9 @@ from types import ModuleType
 
 
 def subcommands() -> list[ModuleType]:
-    from conformance import adapters_cmd, compare, diff, scaffold
+    from conformance import adapters_cmd, bench, compare, diff, scaffold
 
-    return [compare, diff, adapters_cmd, scaffold]
+    return [compare, diff, bench, adapters_cmd, scaffold]
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:

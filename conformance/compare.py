@@ -67,6 +67,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="where requirement ids link to (default: SPEC.md relative to the output "
                         "directory; a job summary wants an absolute URL)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, only the summary")
+    p.add_argument("--scalability", action="store_true",
+                   help="also measure, per adapter, app build time and request cost for 1 to 1000 "
+                        "rules (informational; a few seconds to a minute per adapter)")
     p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
     return p
@@ -385,6 +388,11 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                 job.run()
             except KeyboardInterrupt:  # between two reads: the child was told already or is gone
                 entry["status"] = document.INTERRUPTED
+            if getattr(args, "scalability", False) and entry["status"] == document.FINISHED:
+                from conformance.bench import measure_scalability  # issue 9: informational row
+
+                progress.line(f"[{i}/{len(names)}] {name}: measuring routing scalability")
+                entry["scalability"] = measure_scalability(name)
             if doc["run"]["profile"] is None and job.profile:
                 doc["run"]["profile"] = job.profile
             progress.line(_finished_line(i, len(names), entry))

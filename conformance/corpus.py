@@ -18,16 +18,16 @@ import hashlib
 import importlib.metadata
 import json
 import re
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from conformance import strategies as gen
+from conformance.profiles import stable_draws
 from conformance.model import AppModel, Request, Rule, Static, Variable
 
 SCHEMA = "wsgi-conformance-observations/1"
@@ -217,36 +217,9 @@ def _draw(capabilities: frozenset[str], examples: int, seed_value: int) -> list[
     def collect(scenario: tuple) -> None:
         drawn.append(scenario)
 
-    with _without_local_constants():
+    with stable_draws():
         collect()
     return drawn
-
-
-@contextmanager
-def _without_local_constants() -> Iterator[None]:
-    """Hypothesis (6.131+) mixes constants found in the *loaded local modules* into what it draws.
-    Which modules are loaded differs between runs (apps built by earlier cases, mutants, the
-    framework), so the corpus would too: draw it with that pool empty. Should a Hypothesis release
-    move this internal, nothing is patched and the corpus fingerprint still catches a difference."""
-    try:
-        from hypothesis.internal.conjecture import providers
-
-        original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE
-        empty = type(providers._local_constants)(
-            integers=type(providers._local_constants.integers)(), floats=type(
-                providers._local_constants.floats)(key=providers.float_to_int),
-            bytes=type(providers._local_constants.bytes)(), strings=type(
-                providers._local_constants.strings)())
-    except (ImportError, AttributeError, TypeError):
-        yield
-        return
-    providers._get_local_constants = lambda: empty
-    cache.cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cache.cache.clear()
 
 
 # --- ids -------------------------------------------------------------------------------------
@@ -290,6 +263,11 @@ def metadata(profile: str, seed_value: int, count: int, capabilities: frozenset[
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 
+def mask(text: str) -> str:
+    """Object addresses differ from run to run: ``<X at 0x7f…>`` reads ``<X at 0x…>``."""
+    return _ADDRESS.sub("0x…", text)
+
+
 def answer(obs: Any) -> dict[str, Any]:
     """The parts of an Observation that say what the framework decided, free of run-to-run noise
     (no Date header, no traceback paths or object addresses, no error-page prose)."""
@@ -297,7 +275,7 @@ def answer(obs: Any) -> dict[str, Any]:
     if obs.timed_out:
         out["timed_out"] = True
     elif obs.error:
-        out["error"] = _ADDRESS.sub("0x…", obs.error.strip().splitlines()[-1])[:200]
+        out["error"] = mask(obs.error.strip().splitlines()[-1])[:200]
     if obs.violations:
         out["violations"] = sorted({v.requirement for v in obs.violations})
     if obs.status is None:
@@ -311,7 +289,7 @@ def answer(obs: Any) -> dict[str, Any]:
         out["allow"] = sorted(obs.allow)
     if obs.endpoint is None and 200 <= obs.status < 300 and obs.request.method != "HEAD" and obs.body:
         # A view that renders (format, template): what it rendered is the answer.
-        out["body"] = _ADDRESS.sub("0x…", obs.body[:300].decode("utf-8", "replace"))
+        out["body"] = mask(obs.body[:300].decode("utf-8", "replace"))
     return out
 
 

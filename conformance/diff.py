@@ -56,6 +56,20 @@ class Change:
     new: dict[str, Any]
     old_meets: bool | None
     new_meets: bool | None
+    # endpoint -> (old, new) answer of that rule alone, for the rules whose answer changed alone
+    alone: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    several: bool = False  # the generated rule set has more than one rule
+
+    @property
+    def minimal(self) -> str | None:
+        """The rule that reproduces this very change by itself (alone, it gives the same old and
+        new answers), if one does: a line of ``rules``."""
+        for endpoint, pair in self.alone.items():
+            if pair == (self.old, self.new):
+                for line in self.rules.splitlines():
+                    if f"-> {endpoint} [" in line:
+                        return line
+        return None
 
     @property
     def verdict(self) -> str:
@@ -68,13 +82,17 @@ class Change:
 
     @property
     def size(self) -> tuple:
-        return (self.rules.count("\n"), len(self.rules), len(self.request), self.request)
+        rules = self.minimal or self.rules
+        return (rules.count("\n"), len(rules), len(self.request), self.request)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "requirement": self.requirement, "verdict": self.verdict,
                 "kind": self.kind, "rules": self.rules, "request": self.request,
                 "expected": self.expected, "old": corpus.describe(self.old),
-                "new": corpus.describe(self.new), "old_answer": self.old, "new_answer": self.new}
+                "new": corpus.describe(self.new), "old_answer": self.old, "new_answer": self.new,
+                "alone": {ep: {"rule": line, "old": corpus.describe(o), "new": corpus.describe(n)}
+                          for ep, (o, n) in self.alone.items()
+                          for line in self.rules.splitlines() if f"-> {ep} [" in line}}
 
 
 @dataclass
@@ -171,10 +189,16 @@ def diff_sides(old: Side, new: Side) -> AdapterDiff:
             id=cid, requirement=_requirement(a, b), kind=a.get("kind", "?"),
             rules=a.get("rules", ""), request=a.get("request", ""), expected=a.get("expected"),
             old=a.get("answer", {}), new=b.get("answer", {}),
-            old_meets=a.get("meets"), new_meets=b.get("meets")))
+            old_meets=a.get("meets"), new_meets=b.get("meets"), alone=_alone(a, b),
+            several=bool(a.get("alone"))))
     result.one_sided += sum(1 for cid, b in new.cases.items()
                             if cid not in old.cases and b.get("kind") == "fixed")
     return result
+
+
+def _alone(a: dict[str, Any], b: dict[str, Any]) -> dict[str, tuple[dict, dict]]:
+    old, new = a.get("alone") or {}, b.get("alone") or {}
+    return {ep: (old[ep], new[ep]) for ep in old if ep in new and old[ep] != new[ep]}
 
 
 def _requirement(a: dict[str, Any], b: dict[str, Any]) -> str:
@@ -232,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             for rid, changes in groups:
                 c = changes[0]
-                rules = " ; ".join(c.rules.splitlines())
+                rules = c.minimal or " ; ".join(c.rules.splitlines())
                 print(f"  {rid}: {c.request}  [{rules}]  {corpus.describe(c.old)}  →  "
                       f"{corpus.describe(c.new)}")
     print("wrote " + ", ".join(str(p) for p in paths))

@@ -11,9 +11,11 @@ from __future__ import annotations
 import ctypes
 import io
 import threading
+import time
 import traceback
 import weakref
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -79,8 +81,9 @@ class Observation:
                 return value
         return None
 
-    @property
+    @cached_property
     def echo(self) -> dict[str, Any] | None:
+        """Parsed once: endpoint, args and summary all read it (a hot path of every check)."""
         return parse_echo(self.body)
 
     @property
@@ -150,6 +153,61 @@ def call(app: Any, request: Request, timeout: float | None = None) -> Observatio
     elif not _worker().run(capture, timeout):
         return _timed_out(request, capture, timeout, environ)
     return _observe(request, capture, environ)
+
+
+def call_many(app: Any, requests: list[Request], timeout: float | None = None,
+              max_timeouts: int | None = None, timeouts: int = 0) -> list[Observation]:
+    """``call`` for several requests to one app, in order, with one hand-off to the worker thread
+    for the whole batch instead of one per request (the hand-off costs more than a fast
+    framework's answer). Each request is still bounded by ``timeout`` on its own: the clock
+    restarts per request; one that times out is reported as ``call`` reports it, and the rest
+    of the batch goes on in a new worker. After ``max_timeouts`` timeouts in a row (counting
+    ``timeouts`` carried over from earlier calls) the rest is not sent: the list is shorter."""
+    if timeout is None:
+        return [call(app, request) for request in requests]
+    out: list[Observation] = []
+    while len(out) < len(requests):
+        todo = requests[len(out):]
+        batch = _Batch([_Capture(app, environ_for(r)) for r in todo])
+        finished = _worker().run(batch, timeout)
+        done = len(todo) if finished else batch.stopped_index
+        out += [_observe(r, c, c.environ) for r, c in zip(todo[:done], batch.captures[:done])]
+        if not finished:
+            cap = batch.captures[done]
+            out.append(_timed_out(todo[done], cap, timeout, cap.environ))
+            timeouts = timeouts + 1 if done == 0 else 1
+            if max_timeouts is not None and timeouts >= max_timeouts:
+                break
+    return out
+
+
+class _Batch:
+    """Captures run one after another by one worker; ``started`` restarts the clock per request."""
+
+    def __init__(self, captures: list[_Capture]):
+        self.captures = captures
+        self.index = 0
+        self.started = time.monotonic()
+        self.stopped_index = 0
+
+    @property
+    def phase(self) -> str:
+        return self.captures[min(self.index, len(self.captures) - 1)].phase
+
+    @property
+    def stopped_at(self) -> str | None:
+        return self.captures[self.stopped_index].stopped_at
+
+    @stopped_at.setter
+    def stopped_at(self, phase: str | None) -> None:  # set by _Worker.abandon: this one timed out
+        self.stopped_index = min(self.index, len(self.captures) - 1)
+        self.captures[self.stopped_index].stopped_at = phase
+
+    def run(self) -> None:
+        for i, capture in enumerate(self.captures):
+            self.started = time.monotonic()  # first: a waiter that sees it move waits on
+            self.index = i
+            capture.run()
 
 
 class _Capture:
@@ -320,26 +378,31 @@ class _Worker:
         self._done = threading.Lock()  # released by the worker: the job is finished
         self._done.acquire()
         self._guard = threading.Lock()  # orders "job finished" against "job abandoned"
-        self._job: _Capture | None = None
+        self._job: _Capture | _Batch | None = None
         self._finished = False
         self.abandoned = False
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="wsgi-conformance-call", daemon=True)
         self.thread.start()
 
-    def run(self, job: _Capture, timeout: float) -> bool:
+    def run(self, job: _Capture | _Batch, timeout: float) -> bool:
         """Run ``job`` within ``timeout`` seconds; False when it did not finish (then abandoned)."""
         self._job, self._finished = job, False
+        handed = time.monotonic()
         self._go.release()
         try:
-            if self._done.acquire(timeout=max(timeout, 0.0)):
-                return True
+            while True:  # a _Batch restarts the clock per request: wait while it makes progress
+                started = getattr(job, "started", handed)
+                if self._done.acquire(timeout=max(started + timeout - time.monotonic(), 0.0)):
+                    return True
+                if getattr(job, "started", handed) == started:
+                    break
         except BaseException:  # KeyboardInterrupt while waiting: never reuse a busy worker
             self.abandon(job, 0.0)
             raise
         return self.abandon(job, min(GRACE, timeout))
 
-    def abandon(self, job: _Capture, grace: float) -> bool:
+    def abandon(self, job: _Capture | _Batch, grace: float) -> bool:
         """Stop waiting for ``job``: interrupt and abandon the worker, and give it ``grace``
         seconds to wind down (False), unless the job has just finished (True)."""
         with self._guard:

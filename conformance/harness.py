@@ -14,12 +14,12 @@ from typing import Any, Callable
 import pytest
 
 from adapters.base import CAPABILITY_HELP, Adapter, Unsupported, required_capabilities
-from conformance import spec
-from conformance.driver import Observation, call
+from conformance import oracle, spec
+from conformance.driver import Observation, call, call_many
 from conformance.model import AppModel, Request
 from conformance.results import AdapterResult
-from conformance.verdict import (Check, Expectation, Failure, Outcome, compare, compare_head,
-                                 not_met)
+from conformance.verdict import (Check, Expectation, Failure, Outcome, RequirementNotMet, compare,
+                                 compare_head, not_met)
 
 
 def requirement(*ids: str) -> Callable:
@@ -62,7 +62,7 @@ class AdapterContext:
             # One raise site: Hypothesis tells errors apart by where they are raised, so a
             # replayed example must fail on the same line or it is reported as flaky.
             raise HarnessError(str(app))
-        if isinstance(app, Unsupported):
+        if isinstance(app, Unsupported):  # the framework cannot express the model
             raise app
         return app
 
@@ -143,6 +143,48 @@ class Harness:
             record_fixed(ctx, self.requirements, self.case, model, request, obs)
         return obs
 
+    def observe_many(self, model: AppModel, requests: list[Request]) -> list[Observation]:
+        """``observe`` for many requests to one app: one batch through the driver (issue 9)."""
+        ctx = self.context
+        app = self.app(model, requests[0] if requests else None)
+        obs: list[Observation] = []
+        if ctx.consecutive_timeouts < ctx.MAX_TIMEOUTS:
+            obs = call_many(app, requests, ctx.timeout, ctx.MAX_TIMEOUTS, ctx.consecutive_timeouts)
+            for o in obs:
+                ctx.consecutive_timeouts = ctx.consecutive_timeouts + 1 if o.timed_out else 0
+            if ctx.observe:  # as ``observe`` does (issue 8)
+                from conformance.observations import record_fixed
+
+                for request, o in zip(requests, obs):
+                    record_fixed(ctx, self.requirements, self.case, model, request, o)
+        return obs + [self.observe(model, r) for r in requests[len(obs):]]  # "not sent" answers
+
+    def check_all(self, model: AppModel, requests: list[Request], keep_going: bool = False) -> int:
+        """Every request judged by the oracle (HEAD: against GET's answer, as ``check_head``),
+        all sent in one batch, then judged in order; the first one not met raises, unless
+        ``keep_going`` (the benchmark): then the count of requests not met is returned."""
+        batch: list[Request] = []
+        for request in requests:
+            if request.method == "HEAD":
+                batch += [Request(request.path, "GET"), Request(request.path, "HEAD")]
+            else:
+                batch.append(request)
+        answers = iter(self.observe_many(model, batch))
+        not_met_count = 0
+        for request in requests:
+            try:
+                if request.method == "HEAD":
+                    get, head = next(answers), next(answers)
+                    self.conclude(model, Request(request.path, "HEAD"), compare_head(get, head), head)
+                else:
+                    obs = next(answers)
+                    self.conclude(model, request, compare(oracle.predict(model, request), obs), obs)
+            except RequirementNotMet:
+                if not keep_going:
+                    raise
+                not_met_count += 1
+        return not_met_count
+
     def check(self, model: AppModel, request: Request, expectation: Expectation) -> Observation:
         obs = self.observe(model, request)
         self.conclude(model, request, compare(expectation, obs), obs)
@@ -170,19 +212,18 @@ class Harness:
                  obs: Observation | None, build: tuple | None = None) -> None:
         """Record every check; raise for the first one that is not met (worst level first)."""
         result = self.context.result
-        broken: list[Check] = []
+        broken: list[tuple[Check, Failure]] = []
         for check in checks:
             outcome = check.outcome
             self.outcomes.append(outcome)
             evidence = None
             if outcome in (Outcome.FAIL, Outcome.NON_STRICT):
-                broken.append(check)
-                evidence = self._evidence(self._failure(model, request, check, build), obs)
+                broken.append((check, self._failure(model, request, check, build)))
+                evidence = self._evidence(broken[-1][1], obs)
             observation = check.actual if outcome is Outcome.INFORMATIONAL else None
             result.get(check.requirement).add(outcome, self.case, evidence, observation)
         if broken:
-            first = max(broken, key=lambda c: c.outcome.rank)
-            failure = self._failure(model, request, first, build)
+            first, failure = max(broken, key=lambda b: b[0].outcome.rank)
             if self.defer_should and first.outcome is Outcome.NON_STRICT:
                 self.deferred.setdefault(first.requirement, failure)
                 return

@@ -80,6 +80,14 @@ def record_fixed(context: Any, requirements: list[str], case: str, model: AppMod
                       "answer": corpus.answer(obs)}
 
 
+def _build(context: Any, model: AppModel) -> Any:
+    """The app, or the first line of why the adapter could not build it."""
+    try:
+        return context.app(model)
+    except Exception as exc:  # HarnessError: the adapter's make_app failed
+        return str(exc).splitlines()[0]
+
+
 def run_corpus(context: Any, profile: str, seed_value: int, count: int | None = None) -> int:
     """Ask the corpus of ``context``'s adapter; returns how many requests were asked.
     ``count`` (scenarios) defaults to the profile's size."""
@@ -90,12 +98,23 @@ def run_corpus(context: Any, profile: str, seed_value: int, count: int | None = 
     store["meta"] = corpus.metadata(profile, seed_value, count, caps)
     cases = store["cases"]
     ids: list[str] = []
-    timeouts = 0
+    state = {"timeouts": 0}
+
+    def ask(app: Any, request: Request) -> tuple[dict[str, Any], Observation | None]:
+        if isinstance(app, str):  # the adapter could not build this app: say so, per request
+            return {"status": None, "error": corpus.mask(app)}, None
+        if state["timeouts"] >= context.MAX_TIMEOUTS:
+            return {"status": None, "timed_out": True}, None
+        obs = call(app, request, timeout=context.timeout)
+        state["timeouts"] = state["timeouts"] + 1 if obs.timed_out else 0
+        return corpus.answer(obs), obs
+
     for kind, model, requests in scenarios:
-        try:
-            app = context.app(model)
-        except Exception as exc:  # HarnessError: the adapter could not build this app
-            app, build_error = None, str(exc).splitlines()[0]
+        app = _build(context, model)
+        # Each rule alone, asked the same requests: the diff shows which rule reproduces a change
+        # by itself (the two versions never run in one process, so this is recorded up front).
+        alone = {r.endpoint: _build(context, AppModel((r,), model.debug))
+                 for r in model.rules} if len(model.rules) > 1 else {}
         for request in requests:
             cid = corpus.case_id(model, request)
             ids.append(cid)
@@ -104,20 +123,15 @@ def run_corpus(context: Any, profile: str, seed_value: int, count: int | None = 
             expectation = oracle.predict(model, request)
             entry = {"kind": kind, "rules": corpus.model_text(model), "request": str(request),
                      "requirement": expectation.requirement, "expected": expectation.describe()}
-            if app is None:
-                entry["answer"] = {"status": None, "error": corpus._ADDRESS.sub("0x…", build_error)}
-            elif timeouts >= context.MAX_TIMEOUTS:
-                entry["answer"] = {"status": None, "timed_out": True}
-            else:
-                obs = call(app, request, timeout=context.timeout)
-                timeouts = timeouts + 1 if obs.timed_out else 0
-                entry["answer"] = corpus.answer(obs)
-                if request.method != "HEAD":
-                    broken = [c.requirement for c in compare(expectation, obs)
-                              if c.outcome in (Outcome.FAIL, Outcome.NON_STRICT)]
-                    entry["meets"] = not broken
-                    if broken:
-                        entry["broken"] = sorted(set(broken))
+            entry["answer"], obs = ask(app, request)
+            if obs is not None and request.method != "HEAD":
+                broken = [c.requirement for c in compare(expectation, obs)
+                          if c.outcome in (Outcome.FAIL, Outcome.NON_STRICT)]
+                entry["meets"] = not broken
+                if broken:
+                    entry["broken"] = sorted(set(broken))
+            if alone:
+                entry["alone"] = {ep: ask(sub, request)[0] for ep, sub in alone.items()}
             cases[cid] = entry
     store["meta"]["cases"] = len(set(ids))
     store["meta"]["fingerprint"] = corpus.fingerprint(list(set(ids)))

@@ -264,8 +264,33 @@ def predict(model: AppModel, request: Request) -> Expectation:
         (method, result.requirement) for rule, result in results if isinstance(result, Reject)
         for method in sorted(rule.methods - (expectation.allow or frozenset()))
     ) if expectation.allow is not None else ()
-    return replace(expectation, blame=_blame(model, segments, results, expectation, request.method),
+    return replace(expectation, blame=LazyBlame(model, segments, results, expectation, request.method),
                    allow_blame=allow_blame)
+
+
+class LazyBlame:
+    """``_blame``'s pairs, worked out on first use: only a mismatch reads them, and blaming every
+    other rule costs about as much as the prediction itself (issue 9: requests per second)."""
+
+    __slots__ = ("_args", "_pairs")
+
+    def __init__(self, *args: Any):
+        self._args: tuple | None = args
+        self._pairs: tuple[tuple[str, str], ...] = ()
+
+    def __iter__(self):
+        if self._args is not None:
+            self._pairs, self._args = _blame(*self._args), None
+        return iter(self._pairs)
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(other)  # type: ignore[arg-type]
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
 
 
 def _blame(model: AppModel, segments: list[str], results: list, expectation: Expectation,

@@ -168,7 +168,36 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     return report
 
 
+# --- issue 9: pytest -n (xdist). Each worker sends its results to the controller, which merges
+# them; only the controller prints the summary and writes --conformance-json. -------------------
+WORKER_RESULTS = "wsgi_conformance_results"
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _is_worker(session.config):
+        contexts = session.config.stash.get(CONTEXTS, {})
+        session.config.workeroutput[WORKER_RESULTS] = json.dumps(  # type: ignore[attr-defined]
+            {name: ctx.result.to_json() for name, ctx in contexts.items()})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    sent = getattr(node, "workeroutput", {}).get(WORKER_RESULTS)
+    if sent:
+        contexts = node.config.stash.get(CONTEXTS, {})
+        for name, data in json.loads(sent).items():
+            if name in contexts:
+                contexts[name].result.merge_json(data)
+# --- end issue 9 -------------------------------------------------------------------------------------
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _is_worker(config):
+        return
     contexts = config.stash.get(CONTEXTS, {})
     for ctx in contexts.values():
         result = ctx.result

@@ -17,15 +17,22 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
 
 from conformance.harness import Harness
+from conformance.profiles import stable_draws
 from conformance.verdict import RequirementNotMet, not_met
 
 SHRINK_EXAMPLES = 200
 SHRINK_SECONDS = 2.0  # per deferred SHOULD requirement, once per adapter
 
 
-def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None]) -> None:
+def prove(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None],
+          max_examples: int | None = None) -> None:
+    """``max_examples`` caps the profile's count (large apps are dear to build)."""
     conformance.defer_should = True
-    given(strategy)(body)()
+    test = given(strategy)(body)
+    if max_examples is not None:
+        test = settings(settings.default, max_examples=min(settings.default.max_examples, max_examples))(test)
+    with stable_draws():  # the same cases whatever modules are loaded or edited
+        test()
     if not conformance.deferred:
         return
     failures = dict(conformance.deferred)
@@ -56,8 +63,9 @@ def _shrink(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callab
         return False
 
     try:
-        find(strategy, breaks, settings=settings(
-            max_examples=SHRINK_EXAMPLES, database=None, derandomize=True, deadline=None))
+        with stable_draws():
+            find(strategy, breaks, settings=settings(
+                max_examples=SHRINK_EXAMPLES, database=None, derandomize=True, deadline=None))
     except (NoSuchExample, Unsatisfiable, Flaky):
         pass  # Flaky: the budget ran out mid-replay; the smallest example so far stands
     if not smallest:

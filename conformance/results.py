@@ -40,6 +40,21 @@ class RequirementResult:
             if len(self.observations) < self.MAX_EVIDENCE:
                 self.observations.append(observation)
 
+    def merge_json(self, data: dict[str, Any]) -> None:
+        """Add another process's results for this requirement (``pytest -n``: one per worker).
+        Each worker ran other cases, so counts add up and nothing is counted twice."""
+        outcomes = {o.value: o for o in Outcome}
+        for value, n in data.get("counts", {}).items():
+            self.counts[outcomes[value]] += n
+        self.cases.update(data.get("cases", ()))
+        for failure in data.get("failures", ()):
+            self.failures = [f for f in self.failures if f.get("case") != failure.get("case")]
+            self.failures.append(failure)
+        del self.failures[: -self.MAX_EVIDENCE]
+        for observation in data.get("observations", ()):
+            if observation not in self.observations and len(self.observations) < self.MAX_EVIDENCE:
+                self.observations.append(observation)
+
     def to_json(self) -> dict[str, Any]:
         req = requirement(self.id)
         return {
@@ -68,6 +83,18 @@ class AdapterResult:
         if req_id not in self.requirements:
             self.requirements[req_id] = RequirementResult(req_id)
         return self.requirements[req_id]
+
+    def merge_json(self, data: dict[str, Any]) -> None:
+        """Add the results a ``pytest -n`` worker sent for this adapter (``to_json``'s form)."""
+        for req_id, req in data.get("requirements", {}).items():
+            self.get(req_id).merge_json(req)
+        sent = data.get("corpus")
+        if sent:  # --conformance-observations: one worker asked the corpus, each recorded cases
+            if self.corpus is None:
+                self.corpus = {"meta": {}, "cases": {}}
+            self.corpus["meta"] = self.corpus["meta"] or sent.get("meta", {})
+            for cid, case in sent.get("cases", {}).items():
+                self.corpus["cases"].setdefault(cid, case)
 
     def totals(self) -> Counter:
         return Counter(r.outcome for r in self.requirements.values())

@@ -387,3 +387,33 @@ def scenarios(draw: st.DrawFn, capabilities: frozenset[str], max_rules: int = 5,
     else:
         reqs = draw(st.lists(request_kind(model), min_size=1, max_size=max_requests))
     return model, tuple(reqs)
+
+
+# --- large apps (issue 9) ----------------------------------------------------------------------
+def replicate(base: AppModel, n: int) -> AppModel:
+    """``n`` rules: ``base``'s rules again and again, copy ``g`` under a static prefix ``/g<g>``.
+
+    The prefix keeps every copy a distinct shape, so a framework's router really holds ``n``
+    rules; one small draw makes a large app (drawing ``n`` rules one by one would cost ``n``
+    times as much and exceed Hypothesis' choice budget).
+    """
+    out: list[Rule] = []
+    for i in range(n):
+        rule = base.rules[i % len(base.rules)]
+        out.append(replace(rule, segments=(Static(f"g{i // len(base.rules)}"),) + rule.segments,
+                           endpoint=f"e{i}", function=""))
+    return AppModel(tuple(out))
+
+
+@st.composite
+def large_scenarios(draw: st.DrawFn, capabilities: frozenset[str], max_rules: int = 1000,
+                    asked: int = 8) -> tuple[AppModel, tuple[Request, ...]]:
+    """A rule set of up to ``max_rules`` rules and systematic requests to ``asked`` of its rules
+    (hits, invalid values, slashes, methods), plus random hits and near misses."""
+    base = draw(rule_sets(capabilities, max_rules=4))
+    n = draw(st.sampled_from(sorted({1, 10, 100, max_rules} & set(range(1, max_rules + 1)))))
+    model = replicate(base, n)
+    picked = draw(st.lists(st.sampled_from(model.rules), min_size=1, max_size=asked, unique=True))
+    reqs = draw(systematic_requests(AppModel(tuple(picked))))
+    reqs += draw(st.lists(requests(AppModel(tuple(picked))), max_size=asked))
+    return model, tuple(reqs)

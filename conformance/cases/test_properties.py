@@ -15,7 +15,7 @@ import pytest
 from hypothesis import strategies as st
 
 from adapters.base import URL_BUILDING
-from conformance import oracle
+from conformance import oracle, profiles
 from conformance import strategies as gen
 from conformance.handlers import typed
 from conformance.harness import requirement
@@ -25,11 +25,7 @@ from conformance.verdict import Check, found
 
 
 def _check_all(conformance, model: AppModel, requests) -> None:
-    for request in requests:
-        if request.method == "HEAD":
-            conformance.check_head(model, request.path)
-        else:
-            conformance.check(model, request, oracle.predict(model, request))
+    conformance.check_all(model, list(requests))  # one app, one batch of requests
 
 
 def _scenario_checker(conformance):
@@ -50,6 +46,15 @@ def test_routing_agrees_with_oracle(conformance, focus):
     conformance.require(*gen.FOCI[focus][1])
     prove(conformance, gen.scenarios(conformance.adapter.capabilities, focus=focus),
           _scenario_checker(conformance))
+
+
+@requirement(*ROUTING_IDS)
+def test_routing_in_large_apps(conformance):
+    """(a) at scale: the same questions to apps of 1 to 100 rules (``ci``) or 1000 (``thorough``),
+    built once each; a router that slows down or mixes rules up as it grows is seen here."""
+    size = profiles.LARGE_RULES.get(profiles.current, 100)
+    prove(conformance, gen.large_scenarios(conformance.adapter.capabilities, max_rules=size),
+          _scenario_checker(conformance), max_examples=profiles.LARGE_EXAMPLES.get(profiles.current, 8))
 
 
 @requirement("REG-001")

@@ -64,12 +64,13 @@ def markdown(diffs: list[Any], spec_url: str) -> str:
         for rid, cs in groups:
             level, title = _title(rid)
             out += [f"### [{rid}]({spec_url}#{rid}) ({level}) {esc(title)}", "",
-                    "| | rules | request | expected | old | new |", "|---|---|---|---|---|---|"]
+                    "| | rules | request | expected | old | new | one rule alone |",
+                    "|---|---|---|---|---|---|---|"]
             for c in cs[:MD_PER_REQUIREMENT]:
                 rules = "<br>".join(code(line) for line in c.rules.splitlines())
                 out.append(f"| {VERDICT[c.verdict]} | {rules} | {code(c.request)} | "
                            f"{esc(c.expected or '')} | {code(corpus.describe(c.old))} | "
-                           f"{code(corpus.describe(c.new))} |")
+                           f"{code(corpus.describe(c.new))} | {esc(alone_text(c))} |")
             if len(cs) > MD_PER_REQUIREMENT:
                 out.append(f"\n… and {len(cs) - MD_PER_REQUIREMENT} more (smallest first here; "
                            "every change is in diff.html and diff.json).")
@@ -77,6 +78,14 @@ def markdown(diffs: list[Any], spec_url: str) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def alone_text(change: Any) -> str:
+    """The rule that reproduces the change by itself, or that the rules are needed together."""
+    if change.minimal:
+        return f"{change.minimal.split('  -> ')[0]} alone gives the same change"
+    return "no single rule gives this change alone" if change.several else ""
+
+
 def render_html(diffs: list[Any], spec_url: str) -> str:
     return html.environment().get_template("diff.html.j2").render(
-        diffs=diffs, spec_url=spec_url, title=_title, describe=corpus.describe, verdicts=VERDICT)
+        diffs=diffs, spec_url=spec_url, title=_title, describe=corpus.describe, verdicts=VERDICT,
+        alone=alone_text)

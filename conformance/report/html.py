@@ -47,4 +47,11 @@ def render(doc: dict[str, Any], spec_url: str) -> str:
         adapter_label=mx.adapter_label,
         count_line=mx.count_line,
         spec_url=spec_url,
+        scalability_cells=_scalability_cells,
     )
+
+
+def _scalability_cells(scal: dict[str, Any]) -> list[str]:
+    from conformance.bench import scalability_cells  # issue 9: informational row
+
+    return scalability_cells(scal)

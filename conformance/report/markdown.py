@@ -15,6 +15,7 @@ def render(doc: dict[str, Any], spec_url: str) -> str:
     out = [f"# wsgi-conformance: {' · '.join(esc(n) for n in names) or 'no adapters'}", ""]
     out += _run_line(m) + [""]
     out += _adapters_table(m) + [""]
+    out += _scalability(m)
     if m.unfinished:
         out.append("> **Did not finish:** " + "; ".join(
             f"{esc(a['adapter'])} ({esc(a['status'])}{': ' + esc(_first_line(a['error'])) if a.get('error') else ''})"
@@ -58,6 +59,19 @@ def _run_line(m: Matrix) -> list[str]:
     if run.get("command"):
         lines += ["", f"Command: {code(run['command'])}"]
     return lines
+
+
+def _scalability(m: Matrix) -> list[str]:
+    """Informational (``compare --scalability``): how build time and request cost grow."""
+    from conformance.bench import scalability_cells
+
+    measured = [a for a in m.adapters if a.get("scalability")]
+    if not measured:
+        return []
+    lines = ["**Routing scalability** (informational, measured on this machine):", ""]
+    for a in measured:
+        lines.append(f"- {esc(a['adapter'])}: " + "; ".join(esc(c) for c in scalability_cells(a["scalability"])))
+    return lines + [""]
 
 
 def _adapters_table(m: Matrix) -> list[str]:
