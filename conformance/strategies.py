@@ -188,8 +188,18 @@ def overlapping_rule_sets(draw: st.DrawFn, capabilities: frozenset[str]) -> AppM
         base = replace(base, segments=(Static("x"),))
     i = draw(st.integers(0, len(base.segments) - 1))
     name = draw(variable_names().filter(lambda n: n not in {v.name for v in base.variables}))
-    kind = draw(st.sampled_from(["static-vs-variable", "typed-vs-default"]))
-    if kind == "static-vs-variable":
+    # Many routers look fully static rules up in a table before any pattern, so a static rule
+    # only meets a variable one in the same ordered list when it has a variable part elsewhere:
+    # "in-dynamic" makes sure the pair does (where Bottle lets registration order win).
+    kind = draw(st.sampled_from(["static-vs-variable", "in-dynamic", "typed-vs-default"]))
+    if kind == "in-dynamic" and not any(
+            isinstance(s, Variable) for j, s in enumerate(base.segments) if j != i):
+        taken = {name} | {v.name for v in base.variables}
+        other = Variable(draw(variable_names().filter(lambda n: n not in taken)))
+        at = draw(st.sampled_from([j for j in (i, i + 1) if j <= len(base.segments)]))
+        segments = base.segments[:at] + (other,) + base.segments[at:]
+        base, i = replace(base, segments=segments), (i + 1 if at <= i else i)
+    if kind in ("static-vs-variable", "in-dynamic"):
         a = replace(base, segments=base.segments[:i] + (Static(draw(static_texts())),) + base.segments[i + 1:])
         b = replace(base, segments=base.segments[:i] + (Variable(name),) + base.segments[i + 1:], endpoint="e1")
     else:
