@@ -23,6 +23,7 @@ EMPTY = Static("")
 NOT_5XX = frozenset(range(200, 500))
 SUCCESS = frozenset(range(200, 300))
 TYPED = ("int", "float", "uuid", "any")
+HEX = frozenset("0123456789abcdefABCDEF")
 
 
 # --- converters ------------------------------------------------------------------------------
@@ -52,8 +53,7 @@ def convert(var: Variable, text: str) -> Accept | Reject:
         return _convert_float(var, text)
     if conv == "uuid":
         parts = text.split("-")
-        ok = [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(
-            c in "0123456789abcdefABCDEF" for p in parts for c in p)
+        ok = [len(p) for p in parts] == [8, 4, 4, 4, 12] and HEX.issuperset("".join(parts))
         return Accept(uuid.UUID(text)) if ok else Reject("CONV-UUID-001")
     if conv == "any":
         return Accept(text) if text in var.arg("items", ()) else Reject("CONV-ANY-001")
@@ -172,7 +172,7 @@ def match(rule: Rule, segments: list[str], shape: Shape | None = None) -> Match 
     else:
         if len(parts) != len(segments):
             return None
-        aligned = list(zip(parts, segments))
+        aligned = zip(parts, segments)  # type: ignore[assignment]
     values: dict[str, Any] = {}
     impl = None
     for depth, (part, text) in enumerate(aligned):
@@ -304,7 +304,7 @@ class Predictor:
         results = [(shape.rule, None if shape.path_at is None and len(shape.parts) != n
                     else match(shape.rule, segments, shape)) for shape in self.shapes]
         matches = [m for _, m in results if isinstance(m, Match)]
-        redirect = _canonical_redirect(model, segments, request, self.slashed)
+        redirect = _canonical_redirect(model, segments, request, self.slashed) if self.slashed else None
         if matches:
             if redirect is not None:
                 return Expectation("CANON-006", None)
