@@ -236,7 +236,7 @@ class Harness:
             if outcome in (Outcome.FAIL, Outcome.NON_STRICT):
                 broken.append((check, self._failure(model, request, check, build)))
                 evidence = self._evidence(broken[-1][1], obs)
-            observation = check.actual if outcome is Outcome.INFORMATIONAL else None
+            observation = check.answer if outcome is Outcome.INFORMATIONAL else None  # lazy text
             result.get(check.requirement).add(outcome, self.case, evidence, observation)
         if broken:
             first, failure = max(broken, key=lambda b: b[0].outcome.rank)
