@@ -55,7 +55,10 @@ def {func}_variable(var: Variable) -> str:
     capabilities also uuid, any, string) and ``var.args`` (converter arguments as (name, value)
     pairs, e.g. (("min", 1),); ``var.arg("items")`` for any(...)).
     Returns the text that stands for it in a route, e.g. "<int:post_id>" or "{{post_id:int}}".
-    Raise ValueError for what {name} cannot express (and do not declare that capability).
+    A converter {name} lacks: with arguments, uuid, any or string, do not declare the capability
+    (those rules are then never generated). For default/int/float/path, which every rule set
+    may use, raise base.Unsupported("a float converter", ["CONV-FLOAT-001", "CONV-FLOAT-002"]):
+    the requirements it names are reported as not met with that message. Never emulate one.
     """
     raise NotImplementedError("TODO: write {func}_variable() in " + __file__)
 
