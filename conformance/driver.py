@@ -90,8 +90,8 @@ class Observation:
     @property
     def echo(self) -> dict[str, Any] | None:
         """Parsed once: endpoint, args and summary all read it (a hot path of every check).
-        Kept in ``__dict__`` by hand: ``functools.cached_property`` takes a lock on every first
-        read before Python 3.12, which cost as much as the parsing."""
+        Kept in ``__dict__`` by hand: before Python 3.12 ``functools.cached_property`` takes a lock
+        on every first read, that is on every request."""
         cache = self.__dict__
         if "_echo" not in cache:
             cache["_echo"] = parse_echo(self.body)
