@@ -365,8 +365,8 @@ def _blame(model: AppModel, segments: list[str], results: list, expectation: Exp
     if expectation.status and 404 not in expectation.status:
         # A typed rule with arguments that rejects the value must let the path fall through to
         # the rules that match it; a 404 then is that converter's fault, not theirs.
-        args_rejects = [r.requirement for _, r in results if isinstance(r, Reject)
-                        and r.requirement in ("CONV-INT-006", "CONV-FLOAT-005", "CONV-STRING-001")]
+        args_rejects = [req for rule, r in results if isinstance(r, Reject)
+                        for req in [_args_requirement(rule, r)] if req]
         if args_rejects:
             blame.append((UNEXPECTED_NOT_FOUND, args_rejects[0]))
     if expectation.endpoint is not None and 405 not in (expectation.status or ()) and any(
@@ -391,6 +391,23 @@ def _blame(model: AppModel, segments: list[str], results: list, expectation: Exp
             reason = _structural_reason(rule, segments)
         blame.append((rule.endpoint, reason))
     return tuple(blame)
+
+
+_ARGS = {"CONV-INT-006": "CONV-INT-006", "CONV-FLOAT-005": "CONV-FLOAT-005",
+         "CONV-STRING-001": "CONV-STRING-001"}
+# Unicode digits: a framework that (non-strictly) lets its converter take them then checks the
+# converter's arguments, and a 404 from that check is the arguments' missing fall-through.
+_UNICODE_DIGITS = {"CONV-INT-005": ("int", "CONV-INT-006"), "CONV-FLOAT-006": ("float", "CONV-FLOAT-005")}
+
+
+def _args_requirement(rule: Rule, reject: Reject) -> str | None:
+    """The arguments requirement a rejecting rule answers for when it swallows the path (404)."""
+    if reject.requirement in _ARGS:
+        return _ARGS[reject.requirement]
+    converter, req = _UNICODE_DIGITS.get(reject.requirement, (None, None))
+    if converter and any(v.converter == converter and v.args for v in rule.variables):
+        return req
+    return None
 
 
 def _structural_reason(rule: Rule, segments: list[str]) -> str:
