@@ -15,7 +15,6 @@ import time
 import traceback
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -28,28 +27,35 @@ MAX_BODY = 1 << 20  # bytes read from a response body before the rest is discard
 MAX_ITEMS = 1 << 16  # body items read before the rest is discarded (endless b"" items)
 
 
+# What every request's environ holds alike: copied per request, then the request's own keys set
+# (a dict copy costs a fraction of building the dict key by key; issue 9).
+_ENVIRON_TEMPLATE: dict[str, Any] = {
+    "SERVER_NAME": SERVER_NAME,
+    "SERVER_PORT": "80",
+    "SERVER_PROTOCOL": "HTTP/1.1",
+    "REMOTE_ADDR": "127.0.0.1",
+    "HTTP_HOST": SERVER_NAME,
+    "wsgi.version": (1, 0),
+    "wsgi.url_scheme": "http",
+    "wsgi.multithread": False,
+    "wsgi.multiprocess": False,
+    "wsgi.run_once": False,
+}
+
+
 def environ_for(request: Request, script_name: str = "") -> dict[str, Any]:
-    path_info = unquote_to_bytes(request.path).decode("latin-1")
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": script_name,
-        "PATH_INFO": path_info,
-        "QUERY_STRING": request.query,
-        "REQUEST_URI": request.target,
-        "RAW_URI": request.target,
-        "SERVER_NAME": SERVER_NAME,
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": SERVER_NAME,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    path = request.path
+    # Without a '%' there is nothing to decode: latin-1 "bytes as str" of the UTF-8 bytes.
+    path_info = (path if path.isascii() else path.encode("utf-8").decode("latin-1")) \
+        if "%" not in path else unquote_to_bytes(path).decode("latin-1")
+    environ = _ENVIRON_TEMPLATE.copy()
+    environ["REQUEST_METHOD"] = request.method
+    environ["SCRIPT_NAME"] = script_name
+    environ["PATH_INFO"] = path_info
+    environ["QUERY_STRING"] = request.query
+    environ["REQUEST_URI"] = environ["RAW_URI"] = request.target
+    environ["wsgi.input"] = io.BytesIO(b"")
+    environ["wsgi.errors"] = io.StringIO()
     for name, value in request.headers:
         key = name.upper().replace("-", "_")
         if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
@@ -81,10 +87,15 @@ class Observation:
                 return value
         return None
 
-    @cached_property
+    @property
     def echo(self) -> dict[str, Any] | None:
-        """Parsed once: endpoint, args and summary all read it (a hot path of every check)."""
-        return parse_echo(self.body)
+        """Parsed once: endpoint, args and summary all read it (a hot path of every check).
+        Kept in ``__dict__`` by hand: before Python 3.12 ``functools.cached_property`` takes a lock
+        on every first read, that is on every request."""
+        cache = self.__dict__
+        if "_echo" not in cache:
+            cache["_echo"] = parse_echo(self.body)
+        return cache["_echo"]
 
     @property
     def endpoint(self) -> str | None:
@@ -310,9 +321,8 @@ def _observe(request: Request, cap: _Capture, environ: dict[str, Any]) -> Observ
     headers = tuple(
         (str(h[0]), str(h[1])) for h in headers_raw if isinstance(h, tuple) and len(h) == 2
     ) if isinstance(headers_raw, list) else ()
-    body = b"".join(
-        bytes(i) for i in [*cap.written, *cap.items] if isinstance(i, (bytes, bytearray))
-    )[: MAX_BODY + 1]
+    items = [*cap.written, *cap.items] if cap.written else cap.items
+    body = b"".join(i for i in items if isinstance(i, (bytes, bytearray)))[: MAX_BODY + 1]
     violations += check_charset(status, headers, body)
     return Observation(request, status, status_line, headers, body, tuple(violations), cap.error,
                        environ["wsgi.errors"].getvalue(), truncated=cap.truncated)

@@ -50,6 +50,8 @@ class Variable:
     args: tuple[tuple[str, Any], ...] = ()
 
     def arg(self, key: str, default: Any = None) -> Any:
+        if not self.args:  # most variables: the oracle asks on every request (issue 9)
+            return default
         return dict(self.args).get(key, default)
 
 

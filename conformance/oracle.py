@@ -9,7 +9,7 @@ points at the sentence it breaks.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
@@ -23,6 +23,7 @@ EMPTY = Static("")
 NOT_5XX = frozenset(range(200, 500))
 SUCCESS = frozenset(range(200, 300))
 TYPED = ("int", "float", "uuid", "any")
+HEX = frozenset("0123456789abcdefABCDEF")
 
 
 # --- converters ------------------------------------------------------------------------------
@@ -52,8 +53,7 @@ def convert(var: Variable, text: str) -> Accept | Reject:
         return _convert_float(var, text)
     if conv == "uuid":
         parts = text.split("-")
-        ok = [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(
-            c in "0123456789abcdefABCDEF" for p in parts for c in p)
+        ok = [len(p) for p in parts] == [8, 4, 4, 4, 12] and HEX.issuperset("".join(parts))
         return Accept(uuid.UUID(text)) if ok else Reject("CONV-UUID-001")
     if conv == "any":
         return Accept(text) if text in var.arg("items", ()) else Reject("CONV-ANY-001")
@@ -132,14 +132,35 @@ class Match:
     impl: str | None = None
 
 
-def match(rule: Rule, segments: list[str]) -> Match | Reject | None:
+class Shape:
+    """A rule's parts and where its path variable is, worked out once per rule (issue 9: the
+    oracle tries every rule on every request, and derived them on each try)."""
+
+    __slots__ = ("rule", "parts", "path_at", "first")
+
+    def __init__(self, rule: Rule):
+        parts = rule_parts(rule)
+        paths = [i for i, p in enumerate(parts) if isinstance(p, Variable) and p.converter == "path"]
+        if len(paths) > 1:
+            raise ValueError("the model allows at most one path variable per rule")
+        self.rule = rule
+        self.parts = parts
+        self.path_at = paths[0] if paths else None
+        # A first static part (not the trailing slash's empty one) rules most paths out at once.
+        first = parts[0]
+        self.first = first.text if isinstance(first, Static) and first.text else None
+
+
+def match(rule: Rule, segments: list[str], shape: Shape | None = None) -> Match | Reject | None:
     """A Match, a Reject naming why the one plausible alignment failed, or None (unrelated)."""
-    parts = rule_parts(rule)
-    paths = [i for i, p in enumerate(parts) if isinstance(p, Variable) and p.converter == "path"]
-    if len(paths) > 1:
-        raise ValueError("the model allows at most one path variable per rule")
-    if paths:
-        i = paths[0]
+    if shape is None:
+        shape = Shape(rule)
+    parts = shape.parts
+    first = shape.first
+    if first is not None and segments[0] != first and segments[0].lower() != first.lower():
+        return None  # the first part differs, and not only in case (that is ROUTE-005's Reject)
+    if shape.path_at is not None:
+        i = shape.path_at
         take = len(segments) - (len(parts) - 1)
         if take < 1:
             return None
@@ -151,7 +172,7 @@ def match(rule: Rule, segments: list[str]) -> Match | Reject | None:
     else:
         if len(parts) != len(segments):
             return None
-        aligned = list(zip(parts, segments))
+        aligned = zip(parts, segments)  # type: ignore[assignment]
     values: dict[str, Any] = {}
     impl = None
     for depth, (part, text) in enumerate(aligned):
@@ -240,32 +261,73 @@ def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str])
 # --- prediction -------------------------------------------------------------------------------
 def predict(model: AppModel, request: Request) -> Expectation:
     """SPEC.md's answer to ``request`` for ``model`` (HEAD: the status only; see compare_head)."""
-    try:
-        path = unquote_to_bytes(request.path).decode("utf-8")
-    except UnicodeDecodeError:
-        return Expectation("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
-    segments = path[1:].split("/") if path.startswith("/") else path.split("/")
-    if "" in segments[:-1]:
-        return Expectation("ROUTE-008", None)  # repeated slashes: implementation-defined
-    raw_segments = request.path[1:].split("/")
+    return predictor(model)(request)
 
-    results = [(rule, match(rule, segments)) for rule in model.rules]
-    matches = [m for _, m in results if isinstance(m, Match)]
-    redirect = _canonical_redirect(model, segments, request)
-    if matches:
-        if redirect is not None:
-            return Expectation("CANON-006", None)
-        expectation = _dispatch(matches, request, raw_segments)
-    elif redirect is not None:
-        expectation = redirect
-    else:
-        expectation = not_found(_why_not_found(model, segments, results))
-    allow_blame = tuple(
-        (method, result.requirement) for rule, result in results if isinstance(result, Reject)
-        for method in sorted(rule.methods - (expectation.allow or frozenset()))
-    ) if expectation.allow is not None else ()
-    return replace(expectation, blame=LazyBlame(model, segments, results, expectation, request.method),
-                   allow_blame=allow_blame)
+
+_PREDICTORS: dict[int, "Predictor"] = {}
+MAX_PREDICTORS = 64
+
+
+def predictor(model: AppModel) -> "Predictor":
+    """The model's Predictor, kept for the last ``MAX_PREDICTORS`` models asked. Keyed by identity:
+    hashing a model walks all its rules and their segments, on every request."""
+    found_ = _PREDICTORS.get(id(model))
+    if found_ is None or found_.model is not model:
+        found_ = _PREDICTORS[id(model)] = Predictor(model)  # it holds the model: the id stays its
+        if len(_PREDICTORS) > MAX_PREDICTORS:
+            del _PREDICTORS[next(iter(_PREDICTORS))]
+    return found_
+
+
+class Predictor:
+    """``predict`` for one model, its rules' shapes worked out once (issue 9: a case asks one
+    rule set many requests)."""
+
+    def __init__(self, model: AppModel):
+        self.model = model
+        self.shapes = [Shape(rule) for rule in model.rules]
+        self.slashed = [shape for shape in self.shapes if shape.rule.trailing_slash]
+
+    def __call__(self, request: Request) -> Expectation:
+        model, raw = self.model, request.path
+        try:
+            # Nothing to decode in most paths: the same text as unquote_to_bytes gives, sooner.
+            path = raw if raw.isascii() and "%" not in raw else unquote_to_bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            return Expectation("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
+        segments = path[1:].split("/") if path.startswith("/") else path.split("/")
+        if "" in segments[:-1]:
+            return Expectation("ROUTE-008", None)  # repeated slashes: implementation-defined
+        raw_segments = raw[1:].split("/")
+
+        n = len(segments)  # a rule without a path variable fits only paths of its length
+        results = [(shape.rule, None if shape.path_at is None and len(shape.parts) != n
+                    else match(shape.rule, segments, shape)) for shape in self.shapes]
+        matches = [m for _, m in results if isinstance(m, Match)]
+        redirect = _canonical_redirect(model, segments, request, self.slashed) if self.slashed else None
+        if matches:
+            if redirect is not None:
+                return Expectation("CANON-006", None)
+            expectation = _dispatch(matches, request, raw_segments)
+        elif redirect is not None:
+            expectation = redirect
+        else:
+            expectation = not_found(_why_not_found(model, segments, results))
+        allow_blame = tuple(
+            (method, result.requirement) for rule, result in results if isinstance(result, Reject)
+            for method in sorted(rule.methods - (expectation.allow or frozenset()))
+        ) if expectation.allow is not None else ()
+        return _with_blame(expectation, LazyBlame(model, segments, results, expectation,
+                                                  request.method), allow_blame)
+
+
+def _with_blame(expectation: Expectation, blame: Any, allow_blame: tuple) -> Expectation:
+    """``replace(expectation, blame=..., allow_blame=...)`` for the fresh Expectation the
+    prediction just made (no one else holds it), without ``replace`` building a new one field by
+    field: about a tenth of a prediction in a profile."""
+    object.__setattr__(expectation, "blame", blame)
+    object.__setattr__(expectation, "allow_blame", allow_blame)
+    return expectation
 
 
 class LazyBlame:
@@ -303,8 +365,8 @@ def _blame(model: AppModel, segments: list[str], results: list, expectation: Exp
     if expectation.status and 404 not in expectation.status:
         # A typed rule with arguments that rejects the value must let the path fall through to
         # the rules that match it; a 404 then is that converter's fault, not theirs.
-        args_rejects = [r.requirement for _, r in results if isinstance(r, Reject)
-                        and r.requirement in ("CONV-INT-006", "CONV-FLOAT-005", "CONV-STRING-001")]
+        args_rejects = [req for rule, r in results if isinstance(r, Reject)
+                        for req in [_args_requirement(rule, r)] if req]
         if args_rejects:
             blame.append((UNEXPECTED_NOT_FOUND, args_rejects[0]))
     if expectation.endpoint is not None and 405 not in (expectation.status or ()) and any(
@@ -329,6 +391,23 @@ def _blame(model: AppModel, segments: list[str], results: list, expectation: Exp
             reason = _structural_reason(rule, segments)
         blame.append((rule.endpoint, reason))
     return tuple(blame)
+
+
+_ARGS = {"CONV-INT-006": "CONV-INT-006", "CONV-FLOAT-005": "CONV-FLOAT-005",
+         "CONV-STRING-001": "CONV-STRING-001"}
+# Unicode digits: a framework that (non-strictly) lets its converter take them then checks the
+# converter's arguments, and a 404 from that check is the arguments' missing fall-through.
+_UNICODE_DIGITS = {"CONV-INT-005": ("int", "CONV-INT-006"), "CONV-FLOAT-006": ("float", "CONV-FLOAT-005")}
+
+
+def _args_requirement(rule: Rule, reject: Reject) -> str | None:
+    """The arguments requirement a rejecting rule answers for when it swallows the path (404)."""
+    if reject.requirement in _ARGS:
+        return _ARGS[reject.requirement]
+    converter, req = _UNICODE_DIGITS.get(reject.requirement, (None, None))
+    if converter and any(v.converter == converter and v.args for v in rule.variables):
+        return req
+    return None
 
 
 def _structural_reason(rule: Rule, segments: list[str]) -> str:
@@ -375,11 +454,16 @@ def _dispatch(matches: list[Match], request: Request, raw_segments: list[str]) -
     return found(req or hit_requirement(rule, winner.values, raw_segments), rule.endpoint, args)
 
 
-def _canonical_redirect(model: AppModel, segments: list[str], request: Request) -> Expectation | None:
+def _canonical_redirect(model: AppModel, segments: list[str], request: Request,
+                        slashed: list[Shape] | None = None) -> Expectation | None:
     if segments[-1] == "":
         return None
     with_slash = segments + [""]
-    found_ = [m for r in model.rules if r.trailing_slash and isinstance(m := match(r, with_slash), Match)]
+    if slashed is None:
+        slashed = [Shape(r) for r in model.rules if r.trailing_slash]
+    n = len(with_slash)
+    found_ = [m for s in slashed if (s.path_at is not None or len(s.parts) == n)
+              and isinstance(m := match(s.rule, with_slash, s), Match)]
     if not found_:
         return None
     if any(m.impl for m in found_):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from conformance.spec import requirement
 from conformance.verdict import Outcome, worst
@@ -28,7 +28,7 @@ class RequirementResult:
         return worst(list(self.counts))
 
     def add(self, outcome: Outcome, case: str, evidence: dict[str, Any] | None = None,
-            observation: str | None = None) -> None:
+            observation: str | Callable[[], str] | None = None) -> None:
         self.counts[outcome] += 1
         self.cases.add(case)
         if evidence is not None and outcome in (Outcome.FAIL, Outcome.NON_STRICT, Outcome.ERROR):
@@ -36,8 +36,11 @@ class RequirementResult:
             self.failures = [f for f in self.failures if f.get("case") != case]
             self.failures.append({"case": case, **evidence})
             del self.failures[: -self.MAX_EVIDENCE]
-        if observation is not None and observation not in self.observations:
-            if len(self.observations) < self.MAX_EVIDENCE:
+        # A callable observation (a check's lazy answer) is rendered only while there is room.
+        if observation is not None and len(self.observations) < self.MAX_EVIDENCE:
+            if callable(observation):
+                observation = observation()
+            if observation not in self.observations:
                 self.observations.append(observation)
 
     def merge_json(self, data: dict[str, Any]) -> None:

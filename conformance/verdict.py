@@ -48,10 +48,15 @@ _RANK = {Outcome.NOT_APPLICABLE: 0, Outcome.PASS: 1, Outcome.INFORMATIONAL: 2,
 class Check:
     requirement: str
     ok: bool
-    expected: str
-    # What the framework did; a callable (``Observation.summary``) is rendered only when read:
-    # a passing check's text is never shown, and rendering it cost more than the check itself.
+    # What was expected and what the framework did; a callable (``Expectation.describe``,
+    # ``Observation.summary``) is rendered only when read: a passing check's text is never shown,
+    # and rendering it cost more than the check itself.
+    expects: str | Callable[[], str]
     answer: str | Callable[[], str]
+
+    @property
+    def expected(self) -> str:
+        return self.expects if isinstance(self.expects, str) else self.expects()
 
     @property
     def actual(self) -> str:
@@ -59,12 +64,23 @@ class Check:
 
     @property
     def outcome(self) -> Outcome:
-        level = requirement(self.requirement).level
+        level = _level(self.requirement)
         if level == "IMPL":
             return Outcome.INFORMATIONAL
         if self.ok:
             return Outcome.PASS
         return Outcome.NON_STRICT if level == "SHOULD" else Outcome.FAIL
+
+
+_LEVELS: dict[str, str] = {}
+
+
+def _level(req_id: str) -> str:
+    """A requirement's level, looked up in SPEC.md once per id (every check asks for it)."""
+    level = _LEVELS.get(req_id)
+    if level is None:
+        level = _LEVELS[req_id] = requirement(req_id).level
+    return level
 
 
 @dataclass(frozen=True)
@@ -136,10 +152,10 @@ def compare(exp: Expectation, obs: Observation) -> list[Check]:
     actual: str | Callable[[], str] = obs.summary
     checks += [Check(r, True, "recorded", actual) for r in exp.record]
     if exp.status is None:
-        checks.append(Check(exp.requirement, True, exp.describe(), actual))
+        checks.append(Check(exp.requirement, True, exp.describe, actual))
         return checks
     if obs.status is None:
-        checks.append(Check(exp.requirement, False, exp.describe(), actual))
+        checks.append(Check(exp.requirement, False, exp.describe, actual))
         return checks
     ok = obs.status in exp.status
     requirement_ = exp.requirement
@@ -162,7 +178,7 @@ def compare(exp: Expectation, obs: Observation) -> list[Check]:
             if same_location(obs.location.split("?")[0], exp.location.split("?")[0]):
                 checks.append(Check("CANON-003", False, f"Location: {exp.location}", actual))
                 ok = True
-    checks.append(Check(requirement_, ok, exp.describe(), actual))
+    checks.append(Check(requirement_, ok, exp.describe, actual))
     if exp.allow is not None and obs.status in exp.status:
         allow = obs.allow
         allow_ok = allow is not None and exp.allow <= allow <= exp.allow | AUTO_METHODS

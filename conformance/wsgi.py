@@ -115,16 +115,37 @@ def _check_headers(headers: Any) -> list[Violation]:
         if not (isinstance(name, str) and isinstance(value, str)):
             out.append(Violation("WSGI-002", f"header {header!r} is not a pair of native str"))
             continue
-        if not _TOKEN.match(name):
-            out.append(Violation("WSGI-002", f"header name {name!r} is not an HTTP token"))
-        if name.lower() in HOP_BY_HOP:
-            out.append(Violation("WSGI-002", f"hop-by-hop header {name!r} set by the application"))
-        try:
-            value.encode("latin-1")
-        except UnicodeEncodeError:
-            out.append(Violation("WSGI-002", f"header {name}: {value!r} is not latin-1 encodable"))
-        if "\r" in value or "\n" in value:
-            out.append(Violation("WSGI-002", f"header {name} contains a line break"))
+        if type(header) is not tuple or type(name) is not str or type(value) is not str:
+            out += _check_header(name, value)  # a subclass may compare equal to what it is not
+            continue
+        found = _CHECKED.get(header)
+        if found is None:
+            if len(_CHECKED) >= MAX_CHECKED:
+                _CHECKED.clear()
+            found = _CHECKED[header] = tuple(_check_header(name, value))
+        out += found
+    return out
+
+
+# Header pairs already checked, and their violations: a framework sends the same few headers on
+# every response, and the check of a pair of str depends on the pair alone (issue 9).
+_CHECKED: dict[tuple[str, str], tuple[Violation, ...]] = {}
+MAX_CHECKED = 4096
+
+
+def _check_header(name: str, value: str) -> list[Violation]:
+    """The violations of one (name, value) pair of str."""
+    out = []
+    if not _TOKEN.match(name):
+        out.append(Violation("WSGI-002", f"header name {name!r} is not an HTTP token"))
+    if name.lower() in HOP_BY_HOP:
+        out.append(Violation("WSGI-002", f"hop-by-hop header {name!r} set by the application"))
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        out.append(Violation("WSGI-002", f"header {name}: {value!r} is not latin-1 encodable"))
+    if "\r" in value or "\n" in value:
+        out.append(Violation("WSGI-002", f"header {name} contains a line break"))
     return out
 
 

@@ -1,0 +1,78 @@
+"""What issue 9's cheaper checking must not change: the shortcuts (per-model predictor, header-check
+memo, echo prefilter, lazy texts) give the answers the plain computation gives."""
+
+from __future__ import annotations
+
+from conformance import oracle
+from conformance.driver import call
+from conformance.handlers import echo, parse_echo
+from conformance.model import AppModel, Request, rule
+from conformance.results import RequirementResult
+from conformance.verdict import Check, Outcome, compare
+
+
+def _app(headers: list) -> object:
+    def app(environ, start_response):
+        start_response("200 OK", headers)
+        return [b"hi"]
+    return app
+
+
+def test_a_memoised_header_check_still_reports_every_time():
+    bad = [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close"), ("X-A", "é€")]
+    first, second = (call(_app(list(bad)), Request("/")) for _ in range(2))
+    assert [v.requirement for v in first.violations] == ["WSGI-002", "WSGI-002"]
+    assert first.violations == second.violations
+
+
+def test_a_str_subclass_header_is_checked_on_its_own_not_from_the_memo():
+    class Sneaky(str):
+        pass
+
+    good = call(_app([("X-Ok", "1")]), Request("/"))
+    sneaky = call(_app([(Sneaky("X-Ok"), Sneaky("1\r\nX-Injected: 1"))]), Request("/"))
+    assert not good.violations
+    assert any("line break" in v.detail for v in sneaky.violations)
+
+
+def test_the_predictor_is_per_model_object_and_answers_as_a_fresh_one():
+    a = AppModel.of(rule("/blog/<int:x>", "post"), rule("/about/", "about"))
+    b = AppModel.of(rule("/blog/<int:x>", "post"), rule("/about/", "about"))
+    assert a == b and a is not b
+    assert oracle.predictor(a) is oracle.predictor(a) and oracle.predictor(a) is not oracle.predictor(b)
+    for path in ("/blog/3", "/blog/x", "/about", "/about/", "/nothing", "/BLOG/3", "//"):
+        request = Request(path)
+        fresh = oracle.Predictor(a)(request)
+        assert oracle.predict(a, request) == fresh == oracle.predict(b, request)
+        assert tuple(oracle.predict(a, request).blame) == tuple(fresh.blame)
+
+
+def test_echo_prefilter_only_skips_bodies_that_cannot_be_echoes():
+    assert parse_echo(echo("ep", x=1).encode()) == {"wsgi-conformance-echo": 1, "endpoint": "ep",
+                                                    "args": {"x": ["int", "1"]}}
+    assert parse_echo(b"<h1>Not Found</h1>") is None
+    assert parse_echo(b'{"wsgi-conformance-echo": 2}') is None
+
+
+def test_a_failing_checks_texts_are_rendered_when_read():
+    model = AppModel.of(rule("/a", "a"))
+    expectation = oracle.predict(model, Request("/a"))
+    obs = call(_app([("Content-Type", "text/plain; charset=utf-8")]), Request("/a"))
+    check = compare(expectation, obs)[-1]
+    assert not check.ok and check.outcome is Outcome.FAIL
+    assert check.expected == expectation.describe() == "200 a()"
+    assert check.actual == obs.summary() == "200 OK 'hi'"
+
+
+def test_a_lazy_observation_is_rendered_only_while_there_is_room():
+    result = RequirementResult("ROUTE-008")
+    rendered = []
+
+    def answer(i: int):
+        return lambda: rendered.append(i) or f"answer {i // 2}"
+
+    for i in range(20):
+        result.add(Outcome.INFORMATIONAL, "case", observation=answer(i))
+    assert result.observations == [f"answer {i}" for i in range(5)]  # distinct, capped
+    assert rendered == list(range(9)) and result.counts[Outcome.INFORMATIONAL] == 20
+    assert Check("ROUTE-008", True, "x", "y").outcome is Outcome.INFORMATIONAL
