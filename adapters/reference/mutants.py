@@ -267,7 +267,12 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("content_length_counts_characters", "wrappers.py",
        'headers.append(("Content-Length", str(len(self.body))))',
        'headers.append(("Content-Length", str(len(self.body.decode("utf-8")))))',
-       "WSGI-005", "Content-Length counts characters, not bytes: wrong for 'été'"),
+       "WSGI-005 SERVER-005", "Content-Length counts characters, not bytes: wrong for 'été'"),
+    _m("path_decoded_twice", "app.py",
+       'path = wsgi_decode(environ.get("PATH_INFO", "")) or "/"',
+       'path = __import__("urllib.parse").parse.unquote(wsgi_decode(environ.get("PATH_INFO", ""))) or "/"',
+       "SERVER-001", "the app unquotes PATH_INFO, which the server has already decoded: /hello/%2541 "
+       "reaches the view as 'A', not '%41'"),
     _m("charset_missing", "wrappers.py",
        'HTML = "text/html; charset=utf-8"', 'HTML = "text/html"',
        "WSGI-006", "text/html without charset"),
