@@ -15,9 +15,9 @@ from urllib.parse import quote, unquote_to_bytes
 
 from conformance.handlers import typed
 from conformance.model import AppModel, Request, Rule, Segment, Static, Variable
-from conformance.verdict import (REDIRECT_CODES, UNEXPECTED_NOT_ALLOWED, UNEXPECTED_NOT_FOUND,
-                                 UNEXPECTED_REDIRECT, Expectation, found, method_not_allowed,
-                                 not_found)
+from conformance.verdict import (REDIRECT_CODES, UNEXPECTED_CLIENT_ERROR, UNEXPECTED_NOT_ALLOWED,
+                                 UNEXPECTED_NOT_FOUND, UNEXPECTED_REDIRECT, Expectation, found,
+                                 method_not_allowed, not_found)
 
 EMPTY = Static("")
 NOT_5XX = frozenset(range(200, 500))
@@ -369,6 +369,12 @@ def _blame(model: AppModel, segments: list[str], results: list, expectation: Exp
                         for req in [_args_requirement(rule, r)] if req]
         if args_rejects:
             blame.append((UNEXPECTED_NOT_FOUND, args_rejects[0]))
+    converter_rejects = [r.requirement for _, r in results
+                         if isinstance(r, Reject) and r.requirement.startswith("CONV-")]
+    if converter_rejects:
+        # A converter that errors on a value it should reject (Bottle's float answers '1.2.3'
+        # with 400) stops the request before the rule that should answer it: that converter's.
+        blame.append((UNEXPECTED_CLIENT_ERROR, converter_rejects[0]))
     if expectation.endpoint is not None and 405 not in (expectation.status or ()) and any(
             isinstance(r, Match) and not _allows(rule, method) for rule, r in results):
         # A 405 from a rule whose path matches but whose methods do not (Django resolves the path

@@ -25,6 +25,7 @@ AUTO_METHODS = frozenset({"HEAD", "OPTIONS"})
 UNEXPECTED_REDIRECT = "<redirect>"
 UNEXPECTED_NOT_FOUND = "<not found>"
 UNEXPECTED_NOT_ALLOWED = "<not allowed>"
+UNEXPECTED_CLIENT_ERROR = "<client error>"  # a 4xx other than 404/405, e.g. a converter's 400
 
 
 class Outcome(str, enum.Enum):
@@ -167,6 +168,8 @@ def compare(exp: Expectation, obs: Observation) -> list[Check]:
         requirement_ = dict(exp.blame).get(UNEXPECTED_NOT_FOUND, requirement_)
     elif obs.status == 405 and 405 not in exp.status:
         requirement_ = dict(exp.blame).get(UNEXPECTED_NOT_ALLOWED, requirement_)
+    elif 400 <= obs.status < 500 and obs.status not in exp.status:
+        requirement_ = dict(exp.blame).get(UNEXPECTED_CLIENT_ERROR, requirement_)
     if ok and exp.endpoint is not None:
         ok = obs.endpoint == exp.endpoint and obs.args == exp.args
     if ok and exp.body is not None:
