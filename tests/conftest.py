@@ -30,6 +30,13 @@ class SuiteRun:
         """Every requirement whose outcome is not plain pass / not applicable."""
         return {k: v for k, v in self.outcomes(name).items() if v not in ("pass", "not-applicable")}
 
+    def assert_findings(self, name: str, findings: dict[str, str], header: str | None = None) -> None:
+        """Exactly these findings; exit status 1 when one is a failure (0 otherwise); the terminal
+        summary names the adapter (``header``: a sharper pattern for that line)."""
+        assert self.findings(name) == findings
+        assert self.result.ret == (1 if "fail" in findings.values() else 0)
+        self.result.stdout.fnmatch_lines([header or f"*wsgi-conformance: {name} *"])
+
 
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester):

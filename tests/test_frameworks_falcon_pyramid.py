@@ -67,9 +67,8 @@ def test_framework_findings(run_suite, name, findings):
     # SERVER-006 (Pyramid's pserve --reload) depends on when hupper first sees the module file:
     # a race, not pinned here (README, "Transports")
     run = run_suite(f"--adapter={name}", "-k", "not test_properties and not SERVER_006")
-    assert run.findings(name) == findings
-    assert run.result.ret == 1  # both fail MUST requirements
-    run.result.stdout.fnmatch_lines([f"*wsgi-conformance: {name} *"])
+    assert "fail" in findings.values()  # both fail MUST requirements: the run exits 1
+    run.assert_findings(name, findings)
 
 
 def test_what_falcon_cannot_write_is_a_failed_requirement_with_falcons_own_error(run_suite):

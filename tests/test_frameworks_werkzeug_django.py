@@ -50,9 +50,8 @@ def test_werkzeug_findings(run_suite):
     pytest.importorskip("werkzeug")
     findings = werkzeug_findings()
     run = run_suite("--adapter=werkzeug", "-k", "not test_properties")
-    assert run.findings("werkzeug") == findings
-    assert run.result.ret == 1
-    run.result.stdout.fnmatch_lines(["*wsgi-conformance: werkzeug (Werkzeug *"])
+    assert "fail" in findings.values()  # the run exits 1
+    run.assert_findings("werkzeug", findings, header="*wsgi-conformance: werkzeug (Werkzeug *")
 
 
 def test_werkzeug_3_validation_error_does_not_fall_through(run_suite):
@@ -107,9 +106,8 @@ DJANGO_FINDINGS = {
 def test_django_findings(run_suite):
     pytest.importorskip("django")
     run = run_suite("--adapter=django", "-k", "not test_properties", subprocess=True)
-    assert run.findings("django") == DJANGO_FINDINGS
-    assert run.result.ret == 1
-    run.result.stdout.fnmatch_lines(["*wsgi-conformance: django (Django 5.2*"])
+    assert "fail" in DJANGO_FINDINGS.values()  # the run exits 1
+    run.assert_findings("django", DJANGO_FINDINGS, header="*wsgi-conformance: django (Django 5.2*")
 
 
 def test_django_reports_the_missing_float_converter_as_not_met(run_suite):
