@@ -60,6 +60,11 @@ def _requirements(exc: BaseException) -> set[str]:
     return set().union(*(_requirements(e) for e in getattr(exc, "exceptions", ())))
 
 
+class _BudgetSpent(BaseException):
+    """Ends a SHOULD requirement's search at its time budget. A BaseException, so that Hypothesis
+    passes it through instead of taking it for a failure of the search's condition."""
+
+
 def _shrink(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callable[[Any], None],
             req: str):
     deadline = time.monotonic() + SHRINK_SECONDS
@@ -67,7 +72,9 @@ def _shrink(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callab
 
     def breaks(example: Any) -> bool:
         if time.monotonic() > deadline:
-            return False  # budget spent: nothing new is accepted, the shrinker winds down
+            # Budget spent: end the search now. Returning False instead would let the shrinker
+            # wind down through up to 200 more examples (its stall limit): a second or more.
+            raise _BudgetSpent
         conformance.deferred.clear()
         try:
             body(example)
@@ -82,8 +89,8 @@ def _shrink(conformance: Harness, strategy: st.SearchStrategy[Any], body: Callab
         with stable_draws():
             find(strategy, breaks, settings=settings(
                 max_examples=SHRINK_EXAMPLES, database=None, derandomize=True, deadline=None))
-    except (NoSuchExample, Unsatisfiable, Flaky):
-        pass  # Flaky: the budget ran out mid-replay; the smallest example so far stands
+    except (NoSuchExample, Unsatisfiable, Flaky, _BudgetSpent):
+        pass  # the smallest example so far (if any) stands
     if not smallest:
         return None
     conformance.deferred.clear()
