@@ -34,7 +34,7 @@ from typing import Any, Callable
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conformance import oracle, registry
+from conformance import oracle, profiles, registry
 from conformance import strategies as gen
 from conformance.driver import call_many, environ_for
 from conformance.harness import AdapterContext, Harness
@@ -84,7 +84,8 @@ def collect(strategy: st.SearchStrategy[Any], n: int) -> list[Any]:
     def keep(example: Any) -> None:
         out.append(example)
 
-    _quiet_settings(n)(given(strategy)(keep))()
+    with profiles.stable_draws():  # the same workload whatever modules are loaded
+        _quiet_settings(n)(given(strategy)(keep))()
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
+from urllib.parse import unquote_to_bytes
 
 CONVERTERS = ("default", "int", "float", "path", "uuid", "any", "string")
 
@@ -160,6 +161,16 @@ class Request:
     @property
     def target(self) -> str:
         return self.path + ("?" + self.query if self.query else "")
+
+    @property
+    def path_bytes(self) -> bytes:
+        """The path percent-decoded, as bytes: what a server hands on (PEP 3333). The driver and
+        the oracle both read it; it is decoded once (issue 9) and kept in ``__dict__`` (the
+        dataclass' fields, equality and hash are untouched)."""
+        cache = self.__dict__
+        if "_path_bytes" not in cache:
+            cache["_path_bytes"] = unquote_to_bytes(self.path)
+        return cache["_path_bytes"]
 
     def __str__(self) -> str:
         return f"{self.method} {self.target}"

@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import quote
 
 from conformance.handlers import typed
 from conformance.model import AppModel, Request, Rule, Segment, Static, Variable
-from conformance.verdict import (REDIRECT_CODES, UNEXPECTED_CLIENT_ERROR, UNEXPECTED_NOT_ALLOWED,
-                                 UNEXPECTED_NOT_FOUND, UNEXPECTED_REDIRECT, Expectation, found,
-                                 method_not_allowed, not_found)
+from conformance.verdict import (OK, REDIRECT_CODES, UNEXPECTED_CLIENT_ERROR, UNEXPECTED_NOT_ALLOWED,
+                                 UNEXPECTED_NOT_FOUND, UNEXPECTED_REDIRECT, Expectation, expect,
+                                 found, method_not_allowed, not_found)
 
 EMPTY = Static("")
 NOT_5XX = frozenset(range(200, 500))
@@ -27,13 +27,15 @@ HEX = frozenset("0123456789abcdefABCDEF")
 
 
 # --- converters ------------------------------------------------------------------------------
-@dataclass(frozen=True)
+# Accept, Reject and Match are made for every part of every request tried: plain slotted classes
+# cost a third of frozen ones to make (issue 9); nothing outside the oracle holds them.
+@dataclass(slots=True)
 class Accept:
     value: Any
     impl: str | None = None  # an IMPL requirement the match depends on (leading zeros)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reject:
     requirement: str  # the requirement that says this text is not a value of the converter
     depth: int = 0  # parts matched before the rejection: the deepest reject explains a 404
@@ -125,7 +127,7 @@ def rule_parts(rule: Rule) -> list[Segment]:
     return parts
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     rule: Rule
     values: dict[str, Any]
@@ -133,10 +135,11 @@ class Match:
 
 
 class Shape:
-    """A rule's parts and where its path variable is, worked out once per rule (issue 9: the
-    oracle tries every rule on every request, and derived them on each try)."""
+    """A rule's parts, and what the oracle asks of them on every request, worked out once per
+    rule (issue 9: the oracle tries the rules on every request, and derived these on each try)."""
 
-    __slots__ = ("rule", "parts", "path_at", "first")
+    __slots__ = ("rule", "parts", "path_at", "first", "first_lower", "size", "methods",
+                 "hit_converter", "unicode_static")
 
     def __init__(self, rule: Rule):
         parts = rule_parts(rule)
@@ -145,55 +148,70 @@ class Shape:
             raise ValueError("the model allows at most one path variable per rule")
         self.rule = rule
         self.parts = parts
+        self.size = len(parts)
         self.path_at = paths[0] if paths else None
+        self.methods = rule.methods
         # A first static part (not the trailing slash's empty one) rules most paths out at once.
         first = parts[0]
         self.first = first.text if isinstance(first, Static) and first.text else None
+        self.first_lower = self.first.lower() if self.first is not None else None
+        self.hit_converter = _converter_requirement(rule)
+        self.unicode_static = any(not s.text.isascii() for s in rule.segments if isinstance(s, Static))
+
+    def fits(self, n: int, first_lower: str) -> bool:
+        """Whether a path of ``n`` segments, the first ``first_lower`` (lowercased), can be this
+        rule's at all: ``match`` answers None for every other path, so it need not be asked."""
+        if self.first_lower is not None and first_lower != self.first_lower:
+            return False
+        return self.size == n if self.path_at is None else n >= self.size
 
 
 def match(rule: Rule, segments: list[str], shape: Shape | None = None) -> Match | Reject | None:
     """A Match, a Reject naming why the one plausible alignment failed, or None (unrelated)."""
     if shape is None:
         shape = Shape(rule)
-    parts = shape.parts
     first = shape.first
-    if first is not None and segments[0] != first and segments[0].lower() != first.lower():
+    if first is not None and segments[0] != first and segments[0].lower() != shape.first_lower:
         return None  # the first part differs, and not only in case (that is ROUTE-005's Reject)
+    return _align(shape, segments)
+
+
+def _align(shape: Shape, segments: list[str]) -> Match | Reject | None:
+    """``match`` past the first part's quick test."""
+    parts = shape.parts
     if shape.path_at is not None:
         i = shape.path_at
         take = len(segments) - (len(parts) - 1)
         if take < 1:
             return None
-        aligned: list[tuple[Segment, str]] = (
-            list(zip(parts[:i], segments[:i]))
-            + [(parts[i], "/".join(segments[i:i + take]))]
-            + list(zip(parts[i + 1:], segments[i + take:]))
-        )
+        texts = segments[:i] + ["/".join(segments[i:i + take])] + segments[i + take:]
     else:
         if len(parts) != len(segments):
             return None
-        aligned = zip(parts, segments)  # type: ignore[assignment]
+        texts = segments
     values: dict[str, Any] = {}
     impl = None
-    for depth, (part, text) in enumerate(aligned):
-        if isinstance(part, Static):
+    depth = 0
+    for part in parts:
+        text = texts[depth]
+        if part.__class__ is Static:
             if part.text != text:
                 same = part.text.lower() == text.lower() and part.text
                 return Reject("ROUTE-005", depth) if same else None
-            continue
-        if part.converter == "path":
+        elif part.converter == "path":
             if text == "":
                 return Reject("CONV-PATH-002", depth)
             if "" in text.split("/"):
                 impl = impl or "CONV-PATH-004"
             values[part.name] = text
-            continue
-        result = convert(part, text)
-        if isinstance(result, Reject):
-            return Reject(result.requirement, depth)
-        values[part.name] = result.value
-        impl = impl or result.impl
-    return Match(rule, values, impl)
+        else:
+            result = convert(part, text)
+            if result.__class__ is Reject:
+                return Reject(result.requirement, depth)
+            values[part.name] = result.value
+            impl = impl or result.impl
+        depth += 1
+    return Match(shape.rule, values, impl)
 
 
 def _allows(rule: Rule, method: str) -> bool:
@@ -230,8 +248,8 @@ def decide(a: Rule, b: Rule) -> tuple[Rule, str] | None:
     return None
 
 
-def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str]) -> str:
-    """The requirement a correct answer to this hit demonstrates (for naming failures)."""
+def _converter_requirement(rule: Rule) -> str | None:
+    """The converter requirement a hit of ``rule`` demonstrates, if a converter decides it."""
     for var in rule.variables:
         conv = var.converter
         if conv == "int":
@@ -246,14 +264,23 @@ def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str])
             return "CONV-STRING-001"
         if conv == "path":
             return "CONV-PATH-003" if rule.segments[-1] != var else "CONV-PATH-001"
-    texts = [str(v) for v in values.values()]
-    if any(not t.isascii() for t in texts):
-        return "UNI-001"
-    if any("%" in s for s in raw_segments) and values:
-        return "VAR-005"
+    return None
+
+
+def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str],
+                    shape: Shape | None = None) -> str:
+    """The requirement a correct answer to this hit demonstrates (for naming failures)."""
+    if shape is None:
+        shape = Shape(rule)
+    if shape.hit_converter is not None:
+        return shape.hit_converter
     if values:
+        if any(not str(v).isascii() for v in values.values()):
+            return "UNI-001"
+        if any("%" in s for s in raw_segments):
+            return "VAR-005"
         return "VAR-004" if len(values) > 1 else "VAR-001"
-    if any(not s.text.isascii() for s in rule.segments if isinstance(s, Static)):
+    if shape.unicode_static:
         return "UNI-002"
     return "ROUTE-004" if not rule.segments else "ROUTE-001"
 
@@ -281,44 +308,102 @@ def predictor(model: AppModel) -> "Predictor":
 
 class Predictor:
     """``predict`` for one model, its rules' shapes worked out once (issue 9: a case asks one
-    rule set many requests)."""
+    rule set many requests), and for each kind of path (its length and first segment) the rules
+    that can be its at all, found once and kept."""
+
+    MAX_KINDS = 512  # kinds of path remembered per model
 
     def __init__(self, model: AppModel):
         self.model = model
         self.shapes = [Shape(rule) for rule in model.rules]
         self.slashed = [shape for shape in self.shapes if shape.rule.trailing_slash]
+        self._shape_of = {id(shape.rule): shape for shape in self.shapes}
+        self._kinds: dict[tuple[int, str], list[Shape]] = {}
+
+    def candidates(self, n: int, first_lower: str) -> list[Shape]:
+        """The shapes, in model order, that ``match`` would not dismiss at once for a path of
+        ``n`` segments beginning with ``first_lower``."""
+        key = (n, first_lower)
+        found_ = self._kinds.get(key)
+        if found_ is None:
+            if len(self._kinds) >= self.MAX_KINDS:
+                self._kinds.clear()
+            found_ = self._kinds[key] = [s for s in self.shapes if s.fits(n, first_lower)]
+        return found_
 
     def __call__(self, request: Request) -> Expectation:
-        model, raw = self.model, request.path
+        raw = request.path
         try:
             # Nothing to decode in most paths: the same text as unquote_to_bytes gives, sooner.
-            path = raw if raw.isascii() and "%" not in raw else unquote_to_bytes(raw).decode("utf-8")
+            path = raw if raw.isascii() and "%" not in raw else request.path_bytes.decode("utf-8")
         except UnicodeDecodeError:
-            return Expectation("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
+            return expect("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
         segments = path[1:].split("/") if path.startswith("/") else path.split("/")
         if "" in segments[:-1]:
-            return Expectation("ROUTE-008", None)  # repeated slashes: implementation-defined
-        raw_segments = raw[1:].split("/")
-
-        n = len(segments)  # a rule without a path variable fits only paths of its length
-        results = [(shape.rule, None if shape.path_at is None and len(shape.parts) != n
-                    else match(shape.rule, segments, shape)) for shape in self.shapes]
-        matches = [m for _, m in results if isinstance(m, Match)]
-        redirect = _canonical_redirect(model, segments, request, self.slashed) if self.slashed else None
+            return expect("ROUTE-008", None)  # repeated slashes: implementation-defined
+        n, first = len(segments), segments[0].lower()
+        tried = [(shape, _align(shape, segments)) for shape in self.candidates(n, first)]
+        matches = [m for _, m in tried if m.__class__ is Match]
+        redirect = self._redirect(segments, first, request) \
+            if self.slashed and segments[-1] != "" else None
         if matches:
             if redirect is not None:
-                return Expectation("CANON-006", None)
-            expectation = _dispatch(matches, request, raw_segments)
+                return expect("CANON-006", None)
+            expectation = self._dispatch(matches, request, raw)
         elif redirect is not None:
             expectation = redirect
         else:
-            expectation = not_found(_why_not_found(model, segments, results))
+            expectation = not_found(_why_not_found(self.model, segments, [
+                (shape.rule, result) for shape, result in tried]))
         allow_blame = tuple(
-            (method, result.requirement) for rule, result in results if isinstance(result, Reject)
-            for method in sorted(rule.methods - (expectation.allow or frozenset()))
+            (method, result.requirement) for shape, result in tried if result.__class__ is Reject
+            for method in sorted(shape.methods - (expectation.allow or frozenset()))
         ) if expectation.allow is not None else ()
-        return _with_blame(expectation, LazyBlame(model, segments, results, expectation,
+        return _with_blame(expectation, LazyBlame(self, segments, tried, expectation,
                                                   request.method), allow_blame)
+
+    def results(self, tried: list[tuple[Shape, Any]]) -> list[tuple[Rule, Any]]:
+        """Every rule with what ``match`` gives for the path (None for the rules not tried)."""
+        by_shape = {id(shape): result for shape, result in tried}
+        return [(shape.rule, by_shape.get(id(shape))) for shape in self.shapes]
+
+    def _redirect(self, segments: list[str], first: str, request: Request) -> Expectation | None:
+        """SPEC's canonical redirect to the path with a trailing slash (CANON-001), if a rule
+        with a trailing slash matches that path."""
+        with_slash = segments + [""]
+        found_ = [m for s in self.candidates(len(with_slash), first) if s.rule.trailing_slash
+                  and (m := _align(s, with_slash)).__class__ is Match]
+        if not found_:
+            return None
+        return _redirect_expectation(found_, segments, request)
+
+    def _dispatch(self, matches: list[Match], request: Request, raw: str) -> Expectation:
+        impl = next((m.impl for m in matches if m.impl), None)
+        if impl:
+            return expect(impl, None)
+        method = request.method
+        allowed = [m for m in matches if _allows(m.rule, method)]
+        if not allowed:
+            methods = frozenset().union(*(m.rule.methods for m in matches))
+            if method == "OPTIONS":
+                return expect("METH-005", SUCCESS, allow=methods, allow_requirement="METH-005")
+            return method_not_allowed("METH-002", methods)
+        winner, req = allowed[0], None
+        if len(allowed) > 1:
+            for candidate in allowed:
+                verdicts = [decide(candidate.rule, other.rule) for other in allowed if other is not candidate]
+                if all(v is not None and v[0] is candidate.rule for v in verdicts):
+                    winner, req = candidate, verdicts[0][1]  # type: ignore[index]
+                    break
+            else:
+                return expect("ROUTE-010", None)
+        if method == "HEAD":
+            return expect("METH-004", OK)
+        rule = winner.rule
+        args = {k: typed(v) for k, v in winner.values.items()}
+        if req is None:
+            req = hit_requirement(rule, winner.values, raw[1:].split("/"), self._shape_of[id(rule)])
+        return found(req, rule.endpoint, args)
 
 
 def _with_blame(expectation: Expectation, blame: Any, allow_blame: tuple) -> Expectation:
@@ -342,7 +427,10 @@ class LazyBlame:
 
     def __iter__(self):
         if self._args is not None:
-            self._pairs, self._args = _blame(*self._args), None
+            predictor, segments, tried, expectation, method = self._args
+            self._pairs = _blame(predictor.model, segments, predictor.results(tried), expectation,
+                                 method)
+            self._args = None
         return iter(self._pairs)
 
     def __eq__(self, other: object) -> bool:
@@ -433,54 +521,17 @@ def _structural_reason(rule: Rule, segments: list[str]) -> str:
     return "ROUTE-003"  # the path is another rule's, or no rule's
 
 
-def _dispatch(matches: list[Match], request: Request, raw_segments: list[str]) -> Expectation:
-    impl = next((m.impl for m in matches if m.impl), None)
-    if impl:
-        return Expectation(impl, None)
-    method = request.method
-    allowed = [m for m in matches if _allows(m.rule, method)]
-    methods = frozenset(x for m in matches for x in m.rule.methods)
-    if not allowed:
-        if method == "OPTIONS":
-            return Expectation("METH-005", SUCCESS, allow=methods, allow_requirement="METH-005")
-        return method_not_allowed("METH-002", methods)
-    winner, req = allowed[0], None
-    if len(allowed) > 1:
-        for candidate in allowed:
-            verdicts = [decide(candidate.rule, other.rule) for other in allowed if other is not candidate]
-            if all(v is not None and v[0] is candidate.rule for v in verdicts):
-                winner, req = candidate, verdicts[0][1]  # type: ignore[index]
-                break
-        else:
-            return Expectation("ROUTE-010", None)
-    if method == "HEAD":
-        return Expectation("METH-004", frozenset({200}))
-    rule = winner.rule
-    args = {k: typed(v) for k, v in winner.values.items()}
-    return found(req or hit_requirement(rule, winner.values, raw_segments), rule.endpoint, args)
-
-
-def _canonical_redirect(model: AppModel, segments: list[str], request: Request,
-                        slashed: list[Shape] | None = None) -> Expectation | None:
-    if segments[-1] == "":
-        return None
-    with_slash = segments + [""]
-    if slashed is None:
-        slashed = [Shape(r) for r in model.rules if r.trailing_slash]
-    n = len(with_slash)
-    found_ = [m for s in slashed if (s.path_at is not None or len(s.parts) == n)
-              and isinstance(m := match(s.rule, with_slash, s), Match)]
-    if not found_:
-        return None
+def _redirect_expectation(found_: list[Match], segments: list[str], request: Request) -> Expectation:
+    """The expectation when rules with a trailing slash match the path plus a slash."""
     if any(m.impl for m in found_):
-        return Expectation("CONV-INT-004", None)
+        return expect("CONV-INT-004", None)
     if not any(_allows(m.rule, request.method) for m in found_):
-        return Expectation("CANON-005", None)
+        return expect("CANON-005", None)
     # The path as the framework saw it (PEP 3333 decodes %2F into '/'), re-encoded, plus the slash.
     decoded = "/" + "/".join(segments)
     location = quote(decoded, safe="/") + "/" + ("?" + request.query if request.query else "")
     req = "CANON-003" if request.query else "CANON-001"
-    return Expectation(req, REDIRECT_CODES, location=location, record=("CANON-002",))
+    return expect(req, REDIRECT_CODES, location=location, record=("CANON-002",))
 
 
 def _why_not_found(model: AppModel, segments: list[str], results: list) -> str:
