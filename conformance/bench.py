@@ -112,7 +112,16 @@ def floor_round(calls: list[tuple[Any, dict[str, Any]]]) -> float:
     return time.perf_counter() - start
 
 
+def fresh(work: list[tuple[AppModel, list[Request]]]) -> list[tuple[AppModel, list[Request]]]:
+    """The same questions as new objects, and no prediction prepared: what the suite meets in a
+    run, where every example brings new requests. Reused ones would carry what the last round
+    worked out (their decoded paths, the oracle's per-model tables) and flatter the suite."""
+    oracle.forget()
+    return [(model, [Request(r.path, r.method, r.query, r.headers) for r in reqs]) for model, reqs in work]
+
+
 def suite_round(harness: Harness, work: list[tuple[AppModel, list[Request]]]) -> float:
+    work = fresh(work)  # made before the clock starts
     start = time.perf_counter()
     for model, reqs in work:
         harness.check_all(model, reqs, keep_going=True)
@@ -173,6 +182,7 @@ def floor_and_suite(adapter: Any, work: list[tuple[AppModel, list[Request]]],
 def driver_round(apps: dict[AppModel, Any], work: list[tuple[AppModel, list[Request]]],
                  timeout: float | None = TIMEOUT) -> float:
     """The driver alone (environ, call under the timeout, PEP 3333 validation): for the breakdown."""
+    work = fresh(work)
     start = time.perf_counter()
     for model, reqs in work:
         call_many(apps[model], [x for r in reqs for x in
@@ -181,6 +191,7 @@ def driver_round(apps: dict[AppModel, Any], work: list[tuple[AppModel, list[Requ
 
 
 def oracle_round(work: list[tuple[AppModel, list[Request]]]) -> float:
+    work = fresh(work)
     start = time.perf_counter()
     for model, reqs in work:
         for r in reqs:

@@ -121,6 +121,19 @@ class AppModel:
     rules: tuple[Rule, ...]
     debug: bool = False
 
+    def __hash__(self) -> int:
+        """The dataclass' hash, kept: it walks every rule and segment, and the harness looks an
+        app up by its model on every batch of requests (issue 9)."""
+        cache = self.__dict__
+        if "_hash" not in cache:
+            cache["_hash"] = hash((self.rules, self.debug))
+        return cache["_hash"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_hash", None)  # str hashes differ from one process to another
+        return state
+
     @classmethod
     def of(cls, *rules: Rule, debug: bool = False) -> "AppModel":
         return cls(tuple(rules), debug)

@@ -138,8 +138,7 @@ class Shape:
     """A rule's parts, and what the oracle asks of them on every request, worked out once per
     rule (issue 9: the oracle tries the rules on every request, and derived these on each try)."""
 
-    __slots__ = ("rule", "parts", "path_at", "first", "first_lower", "size", "methods",
-                 "hit_converter", "unicode_static")
+    __slots__ = ("rule", "parts", "path_at", "first", "first_lower", "size", "methods", "_hit")
 
     def __init__(self, rule: Rule):
         parts = rule_parts(rule)
@@ -155,15 +154,16 @@ class Shape:
         first = parts[0]
         self.first = first.text if isinstance(first, Static) and first.text else None
         self.first_lower = self.first.lower() if self.first is not None else None
-        self.hit_converter = _converter_requirement(rule)
-        self.unicode_static = any(not s.text.isascii() for s in rule.segments if isinstance(s, Static))
+        self._hit: tuple[str | None, bool] | None = None  # see hit_facts
 
-    def fits(self, n: int, first_lower: str) -> bool:
-        """Whether a path of ``n`` segments, the first ``first_lower`` (lowercased), can be this
-        rule's at all: ``match`` answers None for every other path, so it need not be asked."""
-        if self.first_lower is not None and first_lower != self.first_lower:
-            return False
-        return self.size == n if self.path_at is None else n >= self.size
+    def hit_facts(self) -> tuple[str | None, bool]:
+        """The converter requirement a hit demonstrates, and whether a static part is not ASCII:
+        worked out on the first hit (most shapes are tried, few are hit)."""
+        if self._hit is None:
+            rule = self.rule
+            self._hit = (_converter_requirement(rule), any(
+                not s.text.isascii() for s in rule.segments if isinstance(s, Static)))
+        return self._hit
 
 
 def match(rule: Rule, segments: list[str], shape: Shape | None = None) -> Match | Reject | None:
@@ -270,17 +270,16 @@ def _converter_requirement(rule: Rule) -> str | None:
 def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str],
                     shape: Shape | None = None) -> str:
     """The requirement a correct answer to this hit demonstrates (for naming failures)."""
-    if shape is None:
-        shape = Shape(rule)
-    if shape.hit_converter is not None:
-        return shape.hit_converter
+    converter, unicode_static = (shape or Shape(rule)).hit_facts()
+    if converter is not None:
+        return converter
     if values:
         if any(not str(v).isascii() for v in values.values()):
             return "UNI-001"
         if any("%" in s for s in raw_segments):
             return "VAR-005"
         return "VAR-004" if len(values) > 1 else "VAR-001"
-    if shape.unicode_static:
+    if unicode_static:
         return "UNI-002"
     return "ROUTE-004" if not rule.segments else "ROUTE-001"
 
@@ -306,46 +305,38 @@ def predictor(model: AppModel) -> "Predictor":
     return found_
 
 
+def forget() -> None:
+    """Drop every kept Predictor (the benchmark: each round as new examples meet it)."""
+    _PREDICTORS.clear()
+
+
 class Predictor:
     """``predict`` for one model, its rules' shapes worked out once (issue 9: a case asks one
-    rule set many requests), and for each kind of path (its length and first segment) the rules
-    that can be its at all, found once and kept."""
-
-    MAX_KINDS = 512  # kinds of path remembered per model
+    rule set many requests). A rule is tried on a path only if its shape can fit it at all (its
+    length, its first static part): ``match`` answers None for the others."""
 
     def __init__(self, model: AppModel):
         self.model = model
         self.shapes = [Shape(rule) for rule in model.rules]
         self.slashed = [shape for shape in self.shapes if shape.rule.trailing_slash]
         self._shape_of = {id(shape.rule): shape for shape in self.shapes}
-        self._kinds: dict[tuple[int, str], list[Shape]] = {}
+        self._paths: dict[str, str | tuple] = {}
 
-    def candidates(self, n: int, first_lower: str) -> list[Shape]:
-        """The shapes, in model order, that ``match`` would not dismiss at once for a path of
-        ``n`` segments beginning with ``first_lower``."""
-        key = (n, first_lower)
-        found_ = self._kinds.get(key)
-        if found_ is None:
-            if len(self._kinds) >= self.MAX_KINDS:
-                self._kinds.clear()
-            found_ = self._kinds[key] = [s for s in self.shapes if s.fits(n, first_lower)]
-        return found_
+    MAX_PATHS = 256  # paths whose matching is kept per model
 
     def __call__(self, request: Request) -> Expectation:
         raw = request.path
-        try:
-            # Nothing to decode in most paths: the same text as unquote_to_bytes gives, sooner.
-            path = raw if raw.isascii() and "%" not in raw else request.path_bytes.decode("utf-8")
-        except UnicodeDecodeError:
-            return expect("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
-        segments = path[1:].split("/") if path.startswith("/") else path.split("/")
-        if "" in segments[:-1]:
+        matched = self._paths.get(raw)
+        if matched is None:  # a path asked again (another method, say) is matched once
+            if len(self._paths) >= self.MAX_PATHS:
+                self._paths.clear()
+            matched = self._paths[raw] = self._match(request)
+        if matched.__class__ is str:
+            if matched == "UNI-003":
+                return expect("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
             return expect("ROUTE-008", None)  # repeated slashes: implementation-defined
-        n, first = len(segments), segments[0].lower()
-        tried = [(shape, _align(shape, segments)) for shape in self.candidates(n, first)]
-        matches = [m for _, m in tried if m.__class__ is Match]
-        redirect = self._redirect(segments, first, request) \
-            if self.slashed and segments[-1] != "" else None
+        segments, tried, matches, slashed = matched
+        redirect = _redirect_expectation(slashed, segments, request) if slashed else None
         if matches:
             if redirect is not None:
                 return expect("CANON-006", None)
@@ -353,7 +344,7 @@ class Predictor:
         elif redirect is not None:
             expectation = redirect
         else:
-            expectation = not_found(_why_not_found(self.model, segments, [
+            expectation = not_found(_why_not_found(self.shapes, segments, [
                 (shape.rule, result) for shape, result in tried]))
         allow_blame = tuple(
             (method, result.requirement) for shape, result in tried if result.__class__ is Reject
@@ -362,27 +353,45 @@ class Predictor:
         return _with_blame(expectation, LazyBlame(self, segments, tried, expectation,
                                                   request.method), allow_blame)
 
+    def _match(self, request: Request) -> str | tuple:
+        """What the method does not change: the path's segments, each fitting rule's ``match``,
+        the matches, and the matches of the rules with a trailing slash to the path plus a slash
+        (None: no such question); or the requirement that decides the path on its own."""
+        raw = request.path
+        try:
+            # Nothing to decode in most paths: the same text as unquote_to_bytes gives, sooner.
+            path = raw if raw.isascii() and "%" not in raw else request.path_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return "UNI-003"
+        segments = path[1:].split("/") if path.startswith("/") else path.split("/")
+        if "" in segments[:-1]:
+            return "ROUTE-008"
+        n, first = len(segments), segments[0].lower()
+        tried = [(shape, _align(shape, segments)) for shape in self.shapes
+                 if (shape.first_lower is None or shape.first_lower == first)
+                 and (shape.size == n if shape.path_at is None else n >= shape.size)]
+        matches = [m for _, m in tried if m.__class__ is Match]
+        slashed = None
+        if self.slashed and segments[-1] != "":  # SPEC's canonical redirect (CANON-001)?
+            with_slash = segments + [""]
+            n += 1
+            slashed = [m for s in self.slashed if (s.first_lower is None or s.first_lower == first)
+                       and (s.size == n if s.path_at is None else n >= s.size)
+                       and (m := _align(s, with_slash)).__class__ is Match]
+        return segments, tried, matches, slashed
+
     def results(self, tried: list[tuple[Shape, Any]]) -> list[tuple[Rule, Any]]:
         """Every rule with what ``match`` gives for the path (None for the rules not tried)."""
         by_shape = {id(shape): result for shape, result in tried}
         return [(shape.rule, by_shape.get(id(shape))) for shape in self.shapes]
 
-    def _redirect(self, segments: list[str], first: str, request: Request) -> Expectation | None:
-        """SPEC's canonical redirect to the path with a trailing slash (CANON-001), if a rule
-        with a trailing slash matches that path."""
-        with_slash = segments + [""]
-        found_ = [m for s in self.candidates(len(with_slash), first) if s.rule.trailing_slash
-                  and (m := _align(s, with_slash)).__class__ is Match]
-        if not found_:
-            return None
-        return _redirect_expectation(found_, segments, request)
-
     def _dispatch(self, matches: list[Match], request: Request, raw: str) -> Expectation:
-        impl = next((m.impl for m in matches if m.impl), None)
+        impl = matches[0].impl if len(matches) == 1 else next((m.impl for m in matches if m.impl), None)
         if impl:
             return expect(impl, None)
         method = request.method
-        allowed = [m for m in matches if _allows(m.rule, method)]
+        allowed = [m for m in matches if method in m.rule.methods
+                   or (method == "HEAD" and "GET" in m.rule.methods)]  # _allows, inline
         if not allowed:
             methods = frozenset().union(*(m.rule.methods for m in matches))
             if method == "OPTIONS":
@@ -504,25 +513,45 @@ def _args_requirement(rule: Rule, reject: Reject) -> str | None:
     return None
 
 
-def _structural_reason(rule: Rule, segments: list[str]) -> str:
+def _structural_reason(rule: Rule, segments: list[str], shape: Shape | None = None) -> str:
     """Why a rule whose shape does not fit the path must not answer it."""
-    if segments[-1] == "" and len(segments) > 1 and not rule.trailing_slash and rule.segments:
-        if isinstance(match(rule, segments[:-1]), Match):
-            return "CANON-004"
-    if rule.trailing_slash and segments[-1] != "" and isinstance(match(rule, segments + [""]), Match):
+    if _canon_004(rule, segments, shape):
+        return "CANON-004"
+    if _canon_001(rule, segments, shape):
         return "CANON-001"  # served without its slash instead of redirected
-    if not any(v.converter == "path" for v in rule.variables):
-        for var in rule.variables:
-            if var.converter in ("default", "string") and len(segments) > len(rule_parts(rule)):
-                as_path = Rule(tuple(Variable(s.name, "path") if s == var else s for s in rule.segments),
-                               rule.endpoint, rule.trailing_slash)
-                if isinstance(match(as_path, segments), Match):
-                    return "VAR-002"
+    if _var_002(rule, segments):
+        return "VAR-002"
     return "ROUTE-003"  # the path is another rule's, or no rule's
 
 
+def _canon_004(rule: Rule, segments: list[str], shape: Shape | None) -> bool:
+    """The path is the rule's with a trailing slash the rule does not have."""
+    return segments[-1] == "" and len(segments) > 1 and not rule.trailing_slash \
+        and bool(rule.segments) and isinstance(match(rule, segments[:-1], shape), Match)
+
+
+def _canon_001(rule: Rule, segments: list[str], shape: Shape | None) -> bool:
+    """The path is the rule's without its trailing slash."""
+    return rule.trailing_slash and segments[-1] != "" \
+        and isinstance(match(rule, segments + [""], shape), Match)
+
+
+def _var_002(rule: Rule, segments: list[str]) -> bool:
+    """The path is the rule's if a default variable took a '/' (which it must not)."""
+    if any(v.converter == "path" for v in rule.variables):
+        return False
+    for var in rule.variables:
+        if var.converter in ("default", "string") and len(segments) > len(rule_parts(rule)):
+            as_path = Rule(tuple(Variable(s.name, "path") if s == var else s for s in rule.segments),
+                           rule.endpoint, rule.trailing_slash)
+            if isinstance(match(as_path, segments), Match):
+                return True
+    return False
+
+
 def _redirect_expectation(found_: list[Match], segments: list[str], request: Request) -> Expectation:
-    """The expectation when rules with a trailing slash match the path plus a slash."""
+    """The expectation when rules with a trailing slash match the path plus a slash (SPEC's
+    canonical redirect, CANON-001)."""
     if any(m.impl for m in found_):
         return expect("CONV-INT-004", None)
     if not any(_allows(m.rule, request.method) for m in found_):
@@ -534,13 +563,15 @@ def _redirect_expectation(found_: list[Match], segments: list[str], request: Req
     return expect(req, REDIRECT_CODES, location=location, record=("CANON-002",))
 
 
-def _why_not_found(model: AppModel, segments: list[str], results: list) -> str:
+def _why_not_found(shapes: list[Shape], segments: list[str], results: list) -> str:
     """The requirement that says this path is not found (the nearest rule's reason)."""
     rejects = [r for _, r in results if isinstance(r, Reject)]
     if rejects:
         return max(rejects, key=lambda r: r.depth).requirement
-    for rule in model.rules:
-        reason = _structural_reason(rule, segments)
-        if reason in ("CANON-004", "VAR-002"):
-            return reason
+    for shape in shapes:  # the first rule whose structural reason is one of these two
+        rule = shape.rule
+        if _canon_004(rule, segments, shape):
+            return "CANON-004"
+        if not _canon_001(rule, segments, shape) and _var_002(rule, segments):
+            return "VAR-002"
     return "ROUTE-002"

@@ -122,3 +122,22 @@ def test_check_all_records_what_judging_each_request_records(adapter_name):
     assert sum(r["counts"].get("pass", 0) for r in fast[0].values()) > 100
     if adapter_name != "reference":  # the broken ones: failures recorded alike, with evidence
         assert any(r["outcome"] in ("fail", "non-strict") and r["failures"] for r in fast[0].values())
+
+
+def test_frozen_maker_makes_what_the_dataclass_makes():
+    from conformance.driver import Observation
+    from conformance.frozen import maker
+    from conformance.verdict import Expectation
+
+    make = maker(Expectation)
+    assert make("ROUTE-001", frozenset({200}), endpoint="e", args={}) == \
+        Expectation("ROUTE-001", frozenset({200}), endpoint="e", args={})
+    assert make("ROUTE-008", None).allow_requirement == "METH-003"  # defaults filled in
+    with pytest.raises(TypeError):
+        make(status=None)  # no requirement: the TypeError Expectation() raises
+    with pytest.raises(TypeError):
+        make("ROUTE-001", None, colour="red")
+    observation = maker(Observation)(Request("/"), 200, "200 OK", (), b"")
+    assert observation == Observation(Request("/"), 200, "200 OK", (), b"")
+    with pytest.raises(TypeError):
+        maker(RequirementResult)  # a default_factory: not for maker
