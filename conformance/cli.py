@@ -7,6 +7,7 @@ Each subcommand is a module with ``add_parser(subparsers)``, which adds its pars
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from types import ModuleType
 
@@ -34,7 +35,14 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     args.prog = parser.prog
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # The reader went away (``wsgi-conformance adapters --json | head``): what it read is
+        # all it wanted. Quiet, as other commands are: no traceback, and none at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a command killed by a closed pipe
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,11 +16,12 @@ import traceback
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
+from conformance.frozen import maker
 from conformance.handlers import parse_echo
 from conformance.model import Request
-from conformance.wsgi import Violation, check_charset, check_iterable, check_response
+from conformance.wsgi import (Violation, check_charset, check_iterable, check_plain_response,
+                              check_response, header_facts)
 
 SERVER_NAME = "localhost"
 MAX_BODY = 1 << 20  # bytes read from a response body before the rest is discarded
@@ -47,7 +48,7 @@ def environ_for(request: Request, script_name: str = "") -> dict[str, Any]:
     path = request.path
     # Without a '%' there is nothing to decode: latin-1 "bytes as str" of the UTF-8 bytes.
     path_info = (path if path.isascii() else path.encode("utf-8").decode("latin-1")) \
-        if "%" not in path else unquote_to_bytes(path).decode("latin-1")
+        if "%" not in path else request.path_bytes.decode("latin-1")
     environ = _ENVIRON_TEMPLATE.copy()
     environ["REQUEST_METHOD"] = request.method
     environ["SCRIPT_NAME"] = script_name
@@ -148,6 +149,9 @@ class Observation:
         if self.truncated:
             parts.append(f"(the body went on: reading stopped after {len(self.body)} bytes)")
         return " ".join(parts)
+
+
+_observation = maker(Observation)  # Observation(...) made the quick way: one per request (issue 9)
 
 
 def call(app: Any, request: Request, timeout: float | None = None) -> Observation:
@@ -310,6 +314,24 @@ class _Capture:
 
 def _observe(request: Request, cap: _Capture, environ: dict[str, Any]) -> Observation:
     calls = cap.calls
+    if len(calls) == 1 and cap.error is None and not cap.written and not cap.truncated \
+            and not cap.early_body and not cap.result_violations:
+        status_line, headers_raw, exc_info = calls[0]
+        facts = header_facts(headers_raw) if exc_info is None and type(status_line) is str else None
+        if facts is not None:
+            items = cap.items
+            if all(type(item) is bytes for item in items):
+                # The common response, judged by the same checks in one pass (issue 9).
+                body = items[0] if len(items) == 1 else b"".join(items)
+                violations = check_plain_response(status_line, facts, body, request.method)
+                return _observation(request, _status_code(status_line), status_line, facts.headers,
+                                    body, tuple(violations), None, environ["wsgi.errors"].getvalue())
+    return _observe_any(request, cap, environ)
+
+
+def _observe_any(request: Request, cap: _Capture, environ: dict[str, Any]) -> Observation:
+    """``_observe`` for any response, however broken."""
+    calls = cap.calls
     status_raw, headers_raw = (calls[-1][0], calls[-1][1]) if calls else (None, None)
     violations = cap.result_violations + check_response(
         calls, cap.written, cap.items, headers_raw, cap.error, request.method,
@@ -324,7 +346,7 @@ def _observe(request: Request, cap: _Capture, environ: dict[str, Any]) -> Observ
     items = [*cap.written, *cap.items] if cap.written else cap.items
     body = b"".join(i for i in items if isinstance(i, (bytes, bytearray)))[: MAX_BODY + 1]
     violations += check_charset(status, headers, body)
-    return Observation(request, status, status_line, headers, body, tuple(violations), cap.error,
+    return _observation(request, status, status_line, headers, body, tuple(violations), cap.error,
                        environ["wsgi.errors"].getvalue(), truncated=cap.truncated)
 
 

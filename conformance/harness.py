@@ -20,7 +20,7 @@ from conformance.driver import Observation, call, call_many
 from conformance.model import AppModel, Request
 from conformance.results import AdapterResult
 from conformance.verdict import (Check, Expectation, Failure, Outcome, RequirementNotMet, compare,
-                                 compare_head, not_met)
+                                 compare_head, is_impl, not_met, passing_checks)
 
 
 def requirement(*ids: str) -> Callable:
@@ -50,6 +50,8 @@ class AdapterContext:
         self.observe = False  # record answers for the upgrade diff (--conformance-observations)
         self.shrunk: set[str] = set()  # requirements a property already shrunk to a minimal example
         self.apps: OrderedDict[AppModel, Any] = OrderedDict()
+        self._last: tuple[AppModel | None, Any] = (None, None)  # the model asked last, and its app
+        self._needs: tuple[AppModel | None, frozenset[str]] = (None, frozenset())
         self.result = AdapterResult(adapter.name, adapter.framework, adapter.version(),
                                     sorted(adapter.capabilities))
         self.result.transport = transport
@@ -59,7 +61,9 @@ class AdapterContext:
         self.transport.close()
 
     def app(self, model: AppModel) -> Any:
-        if model in self.apps:
+        if model is self._last[0]:  # the same model object again (a batch, a property's example):
+            app = self._last[1]  # no hashing of all its rules; it is the newest entry already
+        elif model in self.apps:
             self.apps.move_to_end(model)
             app = self.apps[model]  # building it failed before: same error, no retry
         else:
@@ -67,6 +71,7 @@ class AdapterContext:
             self.apps[model] = app
             if len(self.apps) > self.APP_CACHE:
                 self.transport.forget(self.apps.popitem(last=False)[1])
+        self._last = (model, app)
         if isinstance(app, HarnessError):
             # One raise site: Hypothesis tells errors apart by where they are raised, so a
             # replayed example must fail on the same line or it is reported as flaky.
@@ -74,6 +79,12 @@ class AdapterContext:
         if isinstance(app, Unsupported):  # the framework cannot express the model
             raise app
         return app
+
+    def needs(self, model: AppModel) -> frozenset[str]:
+        """``required_capabilities(model)``, worked out once for the model asked last."""
+        if model is not self._needs[0]:
+            self._needs = (model, required_capabilities(model))
+        return self._needs[1]
 
     def _build(self, model: AppModel) -> Any:
         """The app, or the HarnessError that building it gave (cached like an app)."""
@@ -121,7 +132,7 @@ class Harness:
 
     # --- running ----------------------------------------------------------------------------
     def app(self, model: AppModel, request: Request | None = None) -> Any:
-        self.require(*required_capabilities(model))
+        self.require(*self.context.needs(model))
         try:
             return self.context.app(model)
         except Unsupported as exc:  # a requirement the framework cannot even express is not met
@@ -192,19 +203,42 @@ class Harness:
                 batch.append(request)
         answers = iter(self.observe_many(model, batch))
         predict = oracle.predictor(model)  # the model's rules prepared once for all its requests
+        passed: dict[str, int] = {}  # requirement -> checks passed (recorded at the end, at once)
         not_met_count = 0
-        for request in requests:
-            try:
-                if request.method == "HEAD":
-                    get, head = next(answers), next(answers)
-                    self.conclude(model, Request(request.path, "HEAD"), compare_head(get, head), head)
-                else:
-                    obs = next(answers)
-                    self.conclude(model, request, compare(predict(request), obs), obs)
-            except RequirementNotMet:
-                if not keep_going:
-                    raise
-                not_met_count += 1
+        try:
+            for request in requests:
+                try:
+                    if request.method == "HEAD":
+                        get, head = next(answers), next(answers)
+                        judged, checks = Request(request.path, "HEAD"), compare_head(get, head)
+                        obs = head
+                        ids = [c.requirement for c in checks] if all(c.ok for c in checks) else None
+                    else:
+                        obs = next(answers)
+                        expectation = predict(request)
+                        ids = passing_checks(expectation, obs)
+                        if ids is None:
+                            judged, checks = request, compare(expectation, obs)
+                    if ids is None:
+                        self.conclude(model, judged, checks, obs)
+                        continue
+                    for req in ids:  # what ``conclude`` records for passing checks
+                        if is_impl(req):
+                            self.outcomes.append(Outcome.INFORMATIONAL)
+                            self.context.result.get(req).add(Outcome.INFORMATIONAL, self.case, None,
+                                                             obs.summary)
+                        else:
+                            passed[req] = passed.get(req, 0) + 1
+                except RequirementNotMet:
+                    if not keep_going:
+                        raise
+                    not_met_count += 1
+        finally:
+            if passed:
+                self.outcomes.append(Outcome.PASS)
+                result = self.context.result
+                for req, count in passed.items():
+                    result.get(req).add_passes(count, self.case)
         return not_met_count
 
     def check(self, model: AppModel, request: Request, expectation: Expectation) -> Observation:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
+from urllib.parse import unquote_to_bytes
 
 CONVERTERS = ("default", "int", "float", "path", "uuid", "any", "string")
 
@@ -120,6 +121,19 @@ class AppModel:
     rules: tuple[Rule, ...]
     debug: bool = False
 
+    def __hash__(self) -> int:
+        """The dataclass' hash, kept: it walks every rule and segment, and the harness looks an
+        app up by its model on every batch of requests (issue 9)."""
+        cache = self.__dict__
+        if "_hash" not in cache:
+            cache["_hash"] = hash((self.rules, self.debug))
+        return cache["_hash"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_hash", None)  # str hashes differ from one process to another
+        return state
+
     @classmethod
     def of(cls, *rules: Rule, debug: bool = False) -> "AppModel":
         return cls(tuple(rules), debug)
@@ -160,6 +174,16 @@ class Request:
     @property
     def target(self) -> str:
         return self.path + ("?" + self.query if self.query else "")
+
+    @property
+    def path_bytes(self) -> bytes:
+        """The path percent-decoded, as bytes: what a server hands on (PEP 3333). The driver and
+        the oracle both read it; it is decoded once (issue 9) and kept in ``__dict__`` (the
+        dataclass' fields, equality and hash are untouched)."""
+        cache = self.__dict__
+        if "_path_bytes" not in cache:
+            cache["_path_bytes"] = unquote_to_bytes(self.path)
+        return cache["_path_bytes"]
 
     def __str__(self) -> str:
         return f"{self.method} {self.target}"

@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import quote
 
 from conformance.handlers import typed
 from conformance.model import AppModel, Request, Rule, Segment, Static, Variable
-from conformance.verdict import (REDIRECT_CODES, UNEXPECTED_CLIENT_ERROR, UNEXPECTED_NOT_ALLOWED,
-                                 UNEXPECTED_NOT_FOUND, UNEXPECTED_REDIRECT, Expectation, found,
-                                 method_not_allowed, not_found)
+from conformance.verdict import (OK, REDIRECT_CODES, UNEXPECTED_CLIENT_ERROR, UNEXPECTED_NOT_ALLOWED,
+                                 UNEXPECTED_NOT_FOUND, UNEXPECTED_REDIRECT, Expectation, expect,
+                                 found, method_not_allowed, not_found)
 
 EMPTY = Static("")
 NOT_5XX = frozenset(range(200, 500))
@@ -27,13 +27,15 @@ HEX = frozenset("0123456789abcdefABCDEF")
 
 
 # --- converters ------------------------------------------------------------------------------
-@dataclass(frozen=True)
+# Accept, Reject and Match are made for every part of every request tried: plain slotted classes
+# cost a third of frozen ones to make (issue 9); nothing outside the oracle holds them.
+@dataclass(slots=True)
 class Accept:
     value: Any
     impl: str | None = None  # an IMPL requirement the match depends on (leading zeros)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reject:
     requirement: str  # the requirement that says this text is not a value of the converter
     depth: int = 0  # parts matched before the rejection: the deepest reject explains a 404
@@ -125,7 +127,7 @@ def rule_parts(rule: Rule) -> list[Segment]:
     return parts
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     rule: Rule
     values: dict[str, Any]
@@ -133,10 +135,10 @@ class Match:
 
 
 class Shape:
-    """A rule's parts and where its path variable is, worked out once per rule (issue 9: the
-    oracle tries every rule on every request, and derived them on each try)."""
+    """A rule's parts, and what the oracle asks of them on every request, worked out once per
+    rule (issue 9: the oracle tries the rules on every request, and derived these on each try)."""
 
-    __slots__ = ("rule", "parts", "path_at", "first")
+    __slots__ = ("rule", "parts", "path_at", "first", "first_lower", "size", "methods", "_hit")
 
     def __init__(self, rule: Rule):
         parts = rule_parts(rule)
@@ -145,55 +147,71 @@ class Shape:
             raise ValueError("the model allows at most one path variable per rule")
         self.rule = rule
         self.parts = parts
+        self.size = len(parts)
         self.path_at = paths[0] if paths else None
+        self.methods = rule.methods
         # A first static part (not the trailing slash's empty one) rules most paths out at once.
         first = parts[0]
         self.first = first.text if isinstance(first, Static) and first.text else None
+        self.first_lower = self.first.lower() if self.first is not None else None
+        self._hit: tuple[str | None, bool] | None = None  # see hit_facts
+
+    def hit_facts(self) -> tuple[str | None, bool]:
+        """The converter requirement a hit demonstrates, and whether a static part is not ASCII:
+        worked out on the first hit (most shapes are tried, few are hit)."""
+        if self._hit is None:
+            rule = self.rule
+            self._hit = (_converter_requirement(rule), any(
+                not s.text.isascii() for s in rule.segments if isinstance(s, Static)))
+        return self._hit
 
 
 def match(rule: Rule, segments: list[str], shape: Shape | None = None) -> Match | Reject | None:
     """A Match, a Reject naming why the one plausible alignment failed, or None (unrelated)."""
     if shape is None:
         shape = Shape(rule)
-    parts = shape.parts
     first = shape.first
-    if first is not None and segments[0] != first and segments[0].lower() != first.lower():
+    if first is not None and segments[0] != first and segments[0].lower() != shape.first_lower:
         return None  # the first part differs, and not only in case (that is ROUTE-005's Reject)
+    return _align(shape, segments)
+
+
+def _align(shape: Shape, segments: list[str]) -> Match | Reject | None:
+    """``match`` past the first part's quick test."""
+    parts = shape.parts
     if shape.path_at is not None:
         i = shape.path_at
         take = len(segments) - (len(parts) - 1)
         if take < 1:
             return None
-        aligned: list[tuple[Segment, str]] = (
-            list(zip(parts[:i], segments[:i]))
-            + [(parts[i], "/".join(segments[i:i + take]))]
-            + list(zip(parts[i + 1:], segments[i + take:]))
-        )
+        texts = segments[:i] + ["/".join(segments[i:i + take])] + segments[i + take:]
     else:
         if len(parts) != len(segments):
             return None
-        aligned = zip(parts, segments)  # type: ignore[assignment]
+        texts = segments
     values: dict[str, Any] = {}
     impl = None
-    for depth, (part, text) in enumerate(aligned):
-        if isinstance(part, Static):
+    depth = 0
+    for part in parts:
+        text = texts[depth]
+        if part.__class__ is Static:
             if part.text != text:
                 same = part.text.lower() == text.lower() and part.text
                 return Reject("ROUTE-005", depth) if same else None
-            continue
-        if part.converter == "path":
+        elif part.converter == "path":
             if text == "":
                 return Reject("CONV-PATH-002", depth)
             if "" in text.split("/"):
                 impl = impl or "CONV-PATH-004"
             values[part.name] = text
-            continue
-        result = convert(part, text)
-        if isinstance(result, Reject):
-            return Reject(result.requirement, depth)
-        values[part.name] = result.value
-        impl = impl or result.impl
-    return Match(rule, values, impl)
+        else:
+            result = convert(part, text)
+            if result.__class__ is Reject:
+                return Reject(result.requirement, depth)
+            values[part.name] = result.value
+            impl = impl or result.impl
+        depth += 1
+    return Match(shape.rule, values, impl)
 
 
 def _allows(rule: Rule, method: str) -> bool:
@@ -230,8 +248,8 @@ def decide(a: Rule, b: Rule) -> tuple[Rule, str] | None:
     return None
 
 
-def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str]) -> str:
-    """The requirement a correct answer to this hit demonstrates (for naming failures)."""
+def _converter_requirement(rule: Rule) -> str | None:
+    """The converter requirement a hit of ``rule`` demonstrates, if a converter decides it."""
     for var in rule.variables:
         conv = var.converter
         if conv == "int":
@@ -246,14 +264,22 @@ def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str])
             return "CONV-STRING-001"
         if conv == "path":
             return "CONV-PATH-003" if rule.segments[-1] != var else "CONV-PATH-001"
-    texts = [str(v) for v in values.values()]
-    if any(not t.isascii() for t in texts):
-        return "UNI-001"
-    if any("%" in s for s in raw_segments) and values:
-        return "VAR-005"
+    return None
+
+
+def hit_requirement(rule: Rule, values: dict[str, Any], raw_segments: list[str],
+                    shape: Shape | None = None) -> str:
+    """The requirement a correct answer to this hit demonstrates (for naming failures)."""
+    converter, unicode_static = (shape or Shape(rule)).hit_facts()
+    if converter is not None:
+        return converter
     if values:
+        if any(not str(v).isascii() for v in values.values()):
+            return "UNI-001"
+        if any("%" in s for s in raw_segments):
+            return "VAR-005"
         return "VAR-004" if len(values) > 1 else "VAR-001"
-    if any(not s.text.isascii() for s in rule.segments if isinstance(s, Static)):
+    if unicode_static:
         return "UNI-002"
     return "ROUTE-004" if not rule.segments else "ROUTE-001"
 
@@ -279,46 +305,113 @@ def predictor(model: AppModel) -> "Predictor":
     return found_
 
 
+def forget() -> None:
+    """Drop every kept Predictor (the benchmark: each round as new examples meet it)."""
+    _PREDICTORS.clear()
+
+
 class Predictor:
     """``predict`` for one model, its rules' shapes worked out once (issue 9: a case asks one
-    rule set many requests)."""
+    rule set many requests). A rule is tried on a path only if its shape can fit it at all (its
+    length, its first static part): ``match`` answers None for the others."""
+
+    MAX_PATHS = 256  # paths whose matching is kept per model
 
     def __init__(self, model: AppModel):
         self.model = model
         self.shapes = [Shape(rule) for rule in model.rules]
         self.slashed = [shape for shape in self.shapes if shape.rule.trailing_slash]
+        self._shape_of = {id(shape.rule): shape for shape in self.shapes}
+        self._paths: dict[str, str | tuple] = {}
 
     def __call__(self, request: Request) -> Expectation:
-        model, raw = self.model, request.path
-        try:
-            # Nothing to decode in most paths: the same text as unquote_to_bytes gives, sooner.
-            path = raw if raw.isascii() and "%" not in raw else unquote_to_bytes(raw).decode("utf-8")
-        except UnicodeDecodeError:
-            return Expectation("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
-        segments = path[1:].split("/") if path.startswith("/") else path.split("/")
-        if "" in segments[:-1]:
-            return Expectation("ROUTE-008", None)  # repeated slashes: implementation-defined
-        raw_segments = raw[1:].split("/")
-
-        n = len(segments)  # a rule without a path variable fits only paths of its length
-        results = [(shape.rule, None if shape.path_at is None and len(shape.parts) != n
-                    else match(shape.rule, segments, shape)) for shape in self.shapes]
-        matches = [m for _, m in results if isinstance(m, Match)]
-        redirect = _canonical_redirect(model, segments, request, self.slashed) if self.slashed else None
+        raw = request.path
+        matched = self._paths.get(raw)
+        if matched is None:  # a path asked again (another method, say) is matched once
+            if len(self._paths) >= self.MAX_PATHS:
+                self._paths.clear()
+            matched = self._paths[raw] = self._match(request)
+        if matched.__class__ is str:
+            if matched == "UNI-003":
+                return expect("UNI-003", NOT_5XX, note="invalid UTF-8 in the path")
+            return expect("ROUTE-008", None)  # repeated slashes: implementation-defined
+        segments, tried, matches, slashed = matched
+        redirect = _redirect_expectation(slashed, segments, request) if slashed else None
         if matches:
             if redirect is not None:
-                return Expectation("CANON-006", None)
-            expectation = _dispatch(matches, request, raw_segments)
+                return expect("CANON-006", None)
+            expectation = self._dispatch(matches, request, raw)
         elif redirect is not None:
             expectation = redirect
         else:
-            expectation = not_found(_why_not_found(model, segments, results))
+            expectation = not_found(_why_not_found(self.shapes, segments, [
+                (shape.rule, result) for shape, result in tried]))
         allow_blame = tuple(
-            (method, result.requirement) for rule, result in results if isinstance(result, Reject)
-            for method in sorted(rule.methods - (expectation.allow or frozenset()))
+            (method, result.requirement) for shape, result in tried if result.__class__ is Reject
+            for method in sorted(shape.methods - (expectation.allow or frozenset()))
         ) if expectation.allow is not None else ()
-        return _with_blame(expectation, LazyBlame(model, segments, results, expectation,
+        return _with_blame(expectation, LazyBlame(self, segments, tried, expectation,
                                                   request.method), allow_blame)
+
+    def _match(self, request: Request) -> str | tuple:
+        """What the method does not change: the path's segments, each fitting rule's ``match``,
+        the matches, and the matches of the rules with a trailing slash to the path plus a slash
+        (None: no such question); or the requirement that decides the path on its own."""
+        raw = request.path
+        try:
+            # Nothing to decode in most paths: the same text as unquote_to_bytes gives, sooner.
+            path = raw if raw.isascii() and "%" not in raw else request.path_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return "UNI-003"
+        segments = path[1:].split("/") if path.startswith("/") else path.split("/")
+        if "" in segments[:-1]:
+            return "ROUTE-008"
+        n, first = len(segments), segments[0].lower()
+        tried = [(shape, _align(shape, segments)) for shape in self.shapes
+                 if (shape.first_lower is None or shape.first_lower == first)
+                 and (shape.size == n if shape.path_at is None else n >= shape.size)]
+        matches = [m for _, m in tried if m.__class__ is Match]
+        slashed = None
+        if self.slashed and segments[-1] != "":  # SPEC's canonical redirect (CANON-001)?
+            with_slash = segments + [""]
+            n += 1
+            slashed = [m for s in self.slashed if (s.first_lower is None or s.first_lower == first)
+                       and (s.size == n if s.path_at is None else n >= s.size)
+                       and (m := _align(s, with_slash)).__class__ is Match]
+        return segments, tried, matches, slashed
+
+    def results(self, tried: list[tuple[Shape, Any]]) -> list[tuple[Rule, Any]]:
+        """Every rule with what ``match`` gives for the path (None for the rules not tried)."""
+        by_shape = {id(shape): result for shape, result in tried}
+        return [(shape.rule, by_shape.get(id(shape))) for shape in self.shapes]
+
+    def _dispatch(self, matches: list[Match], request: Request, raw: str) -> Expectation:
+        impl = matches[0].impl if len(matches) == 1 else next((m.impl for m in matches if m.impl), None)
+        if impl:
+            return expect(impl, None)
+        method = request.method
+        allowed = [m for m in matches if _allows(m.rule, method)]
+        if not allowed:
+            methods = frozenset().union(*(m.rule.methods for m in matches))
+            if method == "OPTIONS":
+                return expect("METH-005", SUCCESS, allow=methods, allow_requirement="METH-005")
+            return method_not_allowed("METH-002", methods)
+        winner, req = allowed[0], None
+        if len(allowed) > 1:
+            for candidate in allowed:
+                verdicts = [decide(candidate.rule, other.rule) for other in allowed if other is not candidate]
+                if all(v is not None and v[0] is candidate.rule for v in verdicts):
+                    winner, req = candidate, verdicts[0][1]  # type: ignore[index]
+                    break
+            else:
+                return expect("ROUTE-010", None)
+        if method == "HEAD":
+            return expect("METH-004", OK)
+        rule = winner.rule
+        args = {k: typed(v) for k, v in winner.values.items()}
+        if req is None:
+            req = hit_requirement(rule, winner.values, raw[1:].split("/"), self._shape_of[id(rule)])
+        return found(req, rule.endpoint, args)
 
 
 def _with_blame(expectation: Expectation, blame: Any, allow_blame: tuple) -> Expectation:
@@ -342,7 +435,10 @@ class LazyBlame:
 
     def __iter__(self):
         if self._args is not None:
-            self._pairs, self._args = _blame(*self._args), None
+            predictor, segments, tried, expectation, method = self._args
+            self._pairs = _blame(predictor.model, segments, predictor.results(tried), expectation,
+                                 method)
+            self._args = None
         return iter(self._pairs)
 
     def __eq__(self, other: object) -> bool:
@@ -416,80 +512,65 @@ def _args_requirement(rule: Rule, reject: Reject) -> str | None:
     return None
 
 
-def _structural_reason(rule: Rule, segments: list[str]) -> str:
+def _structural_reason(rule: Rule, segments: list[str], shape: Shape | None = None) -> str:
     """Why a rule whose shape does not fit the path must not answer it."""
-    if segments[-1] == "" and len(segments) > 1 and not rule.trailing_slash and rule.segments:
-        if isinstance(match(rule, segments[:-1]), Match):
-            return "CANON-004"
-    if rule.trailing_slash and segments[-1] != "" and isinstance(match(rule, segments + [""]), Match):
+    if _canon_004(rule, segments, shape):
+        return "CANON-004"
+    if _canon_001(rule, segments, shape):
         return "CANON-001"  # served without its slash instead of redirected
-    if not any(v.converter == "path" for v in rule.variables):
-        for var in rule.variables:
-            if var.converter in ("default", "string") and len(segments) > len(rule_parts(rule)):
-                as_path = Rule(tuple(Variable(s.name, "path") if s == var else s for s in rule.segments),
-                               rule.endpoint, rule.trailing_slash)
-                if isinstance(match(as_path, segments), Match):
-                    return "VAR-002"
+    if _var_002(rule, segments):
+        return "VAR-002"
     return "ROUTE-003"  # the path is another rule's, or no rule's
 
 
-def _dispatch(matches: list[Match], request: Request, raw_segments: list[str]) -> Expectation:
-    impl = next((m.impl for m in matches if m.impl), None)
-    if impl:
-        return Expectation(impl, None)
-    method = request.method
-    allowed = [m for m in matches if _allows(m.rule, method)]
-    methods = frozenset(x for m in matches for x in m.rule.methods)
-    if not allowed:
-        if method == "OPTIONS":
-            return Expectation("METH-005", SUCCESS, allow=methods, allow_requirement="METH-005")
-        return method_not_allowed("METH-002", methods)
-    winner, req = allowed[0], None
-    if len(allowed) > 1:
-        for candidate in allowed:
-            verdicts = [decide(candidate.rule, other.rule) for other in allowed if other is not candidate]
-            if all(v is not None and v[0] is candidate.rule for v in verdicts):
-                winner, req = candidate, verdicts[0][1]  # type: ignore[index]
-                break
-        else:
-            return Expectation("ROUTE-010", None)
-    if method == "HEAD":
-        return Expectation("METH-004", frozenset({200}))
-    rule = winner.rule
-    args = {k: typed(v) for k, v in winner.values.items()}
-    return found(req or hit_requirement(rule, winner.values, raw_segments), rule.endpoint, args)
+def _canon_004(rule: Rule, segments: list[str], shape: Shape | None) -> bool:
+    """The path is the rule's with a trailing slash the rule does not have."""
+    return segments[-1] == "" and len(segments) > 1 and not rule.trailing_slash \
+        and bool(rule.segments) and isinstance(match(rule, segments[:-1], shape), Match)
 
 
-def _canonical_redirect(model: AppModel, segments: list[str], request: Request,
-                        slashed: list[Shape] | None = None) -> Expectation | None:
-    if segments[-1] == "":
-        return None
-    with_slash = segments + [""]
-    if slashed is None:
-        slashed = [Shape(r) for r in model.rules if r.trailing_slash]
-    n = len(with_slash)
-    found_ = [m for s in slashed if (s.path_at is not None or len(s.parts) == n)
-              and isinstance(m := match(s.rule, with_slash, s), Match)]
-    if not found_:
-        return None
+def _canon_001(rule: Rule, segments: list[str], shape: Shape | None) -> bool:
+    """The path is the rule's without its trailing slash."""
+    return rule.trailing_slash and segments[-1] != "" \
+        and isinstance(match(rule, segments + [""], shape), Match)
+
+
+def _var_002(rule: Rule, segments: list[str]) -> bool:
+    """The path is the rule's if a default variable took a '/' (which it must not)."""
+    if any(v.converter == "path" for v in rule.variables):
+        return False
+    for var in rule.variables:
+        if var.converter in ("default", "string") and len(segments) > len(rule_parts(rule)):
+            as_path = Rule(tuple(Variable(s.name, "path") if s == var else s for s in rule.segments),
+                           rule.endpoint, rule.trailing_slash)
+            if isinstance(match(as_path, segments), Match):
+                return True
+    return False
+
+
+def _redirect_expectation(found_: list[Match], segments: list[str], request: Request) -> Expectation:
+    """The expectation when rules with a trailing slash match the path plus a slash (SPEC's
+    canonical redirect, CANON-001)."""
     if any(m.impl for m in found_):
-        return Expectation("CONV-INT-004", None)
+        return expect("CONV-INT-004", None)
     if not any(_allows(m.rule, request.method) for m in found_):
-        return Expectation("CANON-005", None)
+        return expect("CANON-005", None)
     # The path as the framework saw it (PEP 3333 decodes %2F into '/'), re-encoded, plus the slash.
     decoded = "/" + "/".join(segments)
     location = quote(decoded, safe="/") + "/" + ("?" + request.query if request.query else "")
     req = "CANON-003" if request.query else "CANON-001"
-    return Expectation(req, REDIRECT_CODES, location=location, record=("CANON-002",))
+    return expect(req, REDIRECT_CODES, location=location, record=("CANON-002",))
 
 
-def _why_not_found(model: AppModel, segments: list[str], results: list) -> str:
+def _why_not_found(shapes: list[Shape], segments: list[str], results: list) -> str:
     """The requirement that says this path is not found (the nearest rule's reason)."""
     rejects = [r for _, r in results if isinstance(r, Reject)]
     if rejects:
         return max(rejects, key=lambda r: r.depth).requirement
-    for rule in model.rules:
-        reason = _structural_reason(rule, segments)
-        if reason in ("CANON-004", "VAR-002"):
-            return reason
+    for shape in shapes:  # the first rule whose structural reason is one of these two
+        rule = shape.rule
+        if _canon_004(rule, segments, shape):
+            return "CANON-004"
+        if not _canon_001(rule, segments, shape) and _var_002(rule, segments):
+            return "VAR-002"
     return "ROUTE-002"

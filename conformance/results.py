@@ -43,6 +43,11 @@ class RequirementResult:
             if observation not in self.observations:
                 self.observations.append(observation)
 
+    def add_passes(self, count: int, case: str) -> None:
+        """``count`` passing checks at once (``add(Outcome.PASS, case)`` ``count`` times)."""
+        self.counts[Outcome.PASS] += count
+        self.cases.add(case)
+
     def merge_json(self, data: dict[str, Any]) -> None:
         """Add another process's results for this requirement (``pytest -n``: one per worker).
         Each worker ran other cases, so counts add up and nothing is counted twice."""

@@ -151,12 +151,17 @@ def _check_header(name: str, value: str) -> list[Violation]:
 
 def _check_length(headers: list, size: int, truncated: bool = False) -> list[Violation]:
     declared = [v for k, v in headers if isinstance(k, str) and k.lower() == "content-length"]
-    if not declared:
+    return _length_violations(declared[-1] if declared else None, size, truncated)
+
+
+def _length_violations(declared: Any, size: int, truncated: bool = False) -> list[Violation]:
+    """WSGI-005 for the last Content-Length value the app sent (None: it sent none)."""
+    if declared is None:
         return []
     try:
-        expected = int(declared[-1])
+        expected = int(declared)
     except (TypeError, ValueError):
-        return [Violation("WSGI-005", f"Content-Length {declared[-1]!r} is not a number")]
+        return [Violation("WSGI-005", f"Content-Length {declared!r} is not a number")]
     if truncated and expected >= size:
         return []  # reading stopped before the end: only a body longer than declared is known
     if expected != size:
@@ -167,9 +172,67 @@ def _check_length(headers: list, size: int, truncated: bool = False) -> list[Vio
 
 def check_charset(status: int | None, headers: tuple[tuple[str, str], ...], body: bytes) -> list[Violation]:
     """WSGI-006: a text body declares its charset (only checked where there is a body)."""
-    ctype = next((v for k, v in headers if k.lower() == "content-type"), None)
+    return _charset_violations(next((v for k, v in headers if k.lower() == "content-type"), None), body)
+
+
+def _charset_violations(ctype: str | None, body: bytes) -> list[Violation]:
     if not body or ctype is None or not ctype.lower().startswith("text/"):
         return []
     if "charset=" in ctype.lower():
         return []
     return [Violation("WSGI-006", f"Content-Type {ctype!r} has no charset")]
+
+
+# --- the common case, checked once per distinct header list -----------------------------------
+@dataclass(frozen=True)
+class HeaderFacts:
+    """What the checks above need from one header list of plain ``(str, str)`` tuples: it is
+    the same for every response that sends that list (issue 9: most responses do)."""
+
+    headers: tuple[tuple[str, str], ...]
+    violations: tuple[Violation, ...]  # _check_headers'
+    content_length: str | None  # the last Content-Length value (what _check_length reads)
+    content_type: str | None  # the first Content-Type value (what check_charset reads)
+
+
+_FACTS: dict[tuple, HeaderFacts] = {}
+_STATUS_VIOLATIONS: dict[str, tuple[Violation, ...]] = {}
+
+
+def header_facts(headers: Any) -> HeaderFacts | None:
+    """``HeaderFacts`` for a list of exact ``tuple``s of two exact ``str``s, else None (then the
+    general checks run). Only exact types are memoised: a subclass may compare equal to a pair
+    it is not (see ``_check_headers``)."""
+    if type(headers) is not list:
+        return None
+    for header in headers:
+        if type(header) is not tuple or len(header) != 2 or type(header[0]) is not str \
+                or type(header[1]) is not str:
+            return None
+    key = tuple(headers)
+    facts = _FACTS.get(key)
+    if facts is None:
+        if len(_FACTS) >= MAX_CHECKED:
+            _FACTS.clear()
+        lengths = [v for k, v in key if k.lower() == "content-length"]
+        facts = _FACTS[key] = HeaderFacts(
+            key, tuple(_check_headers(headers)), lengths[-1] if lengths else None,
+            next((v for k, v in key if k.lower() == "content-type"), None))
+    return facts
+
+
+def check_plain_response(status: str, facts: HeaderFacts, body: bytes, method: str) -> list[Violation]:
+    """``check_response`` + ``check_charset`` for the common response: start_response called
+    once, without exc_info, before any body; a str status; headers with ``facts``; a body of
+    bytes items read to its end (``body``), nothing written through write(), no exception."""
+    status_violations = _STATUS_VIOLATIONS.get(status)
+    if status_violations is None:
+        if len(_STATUS_VIOLATIONS) >= MAX_CHECKED:
+            _STATUS_VIOLATIONS.clear()
+        status_violations = _STATUS_VIOLATIONS[status] = () if _STATUS.match(status) else (
+            Violation("WSGI-001", f"status {status!r} is not of the form 'NNN Reason'"),)
+    out = [*status_violations, *facts.violations]
+    if method != "HEAD":
+        out += _length_violations(facts.content_length, len(body))
+    out += _charset_violations(facts.content_type, body)
+    return out

@@ -3,12 +3,15 @@ memo, echo prefilter, lazy texts) give the answers the plain computation gives."
 
 from __future__ import annotations
 
+import pytest
+
+from adapters.reference.mutants import load_mutant
 from conformance import oracle
 from conformance.driver import call
 from conformance.handlers import echo, parse_echo
 from conformance.model import AppModel, Request, rule
 from conformance.results import RequirementResult
-from conformance.verdict import Check, Outcome, compare
+from conformance.verdict import Check, Outcome, RequirementNotMet, compare, worst
 
 
 def _app(headers: list) -> object:
@@ -76,3 +79,65 @@ def test_a_lazy_observation_is_rendered_only_while_there_is_room():
     assert result.observations == [f"answer {i}" for i in range(5)]  # distinct, capped
     assert rendered == list(range(9)) and result.counts[Outcome.INFORMATIONAL] == 20
     assert Check("ROUTE-008", True, "x", "y").outcome is Outcome.INFORMATIONAL
+
+
+# --- check_all's shortcuts judge as compare + conclude do ----------------------------------------
+def _judged_one_by_one(harness, model, requests) -> None:
+    """The plain way: each request observed, compared and concluded on its own."""
+    for request in requests:
+        try:
+            if request.method == "HEAD":
+                harness.check_head(model, request.path)
+            else:
+                harness.check(model, request, oracle.predict(model, request))
+        except RequirementNotMet:
+            pass
+
+
+def _results(adapter, work, judge) -> tuple[dict, Outcome]:
+    from conformance.harness import AdapterContext, Harness
+
+    context = AdapterContext(adapter, timeout=10.0)
+    harness = Harness(context, "case")
+    for model, requests in work:
+        judge(harness, model, requests)
+    return context.result.to_json()["requirements"], worst(harness.outcomes)
+
+
+@pytest.mark.parametrize("adapter_name", ["reference", "head_not_automatic", "no_trailing_slash_redirect",
+                                          "allow_header_missing", "not_allowed_is_404", "head_returns_body",
+                                          "case_insensitive", "charset_missing", "int_passes_str"])
+def test_check_all_records_what_judging_each_request_records(adapter_name):
+    """Passing checks are counted without Check objects (issue 9): the results must be the same
+    as compare + conclude give request by request, for a correct framework and broken ones."""
+    from conformance import bench
+    from conformance.registry import load
+
+    adapter = load(adapter_name) if adapter_name == "reference" else load_mutant(adapter_name)()
+    work = [(model, requests + [Request(r.path, "HEAD") for r in requests if r.method == "GET"])
+            for model, requests in bench.workload(adapter.capabilities, 25)]
+    fast = _results(adapter, work, lambda h, m, r: h.check_all(m, r, keep_going=True))
+    plain = _results(adapter, work, _judged_one_by_one)
+    assert fast == plain
+    assert sum(r["counts"].get("pass", 0) for r in fast[0].values()) > 100
+    if adapter_name != "reference":  # the broken ones: failures recorded alike, with evidence
+        assert any(r["outcome"] in ("fail", "non-strict") and r["failures"] for r in fast[0].values())
+
+
+def test_frozen_maker_makes_what_the_dataclass_makes():
+    from conformance.driver import Observation
+    from conformance.frozen import maker
+    from conformance.verdict import Expectation
+
+    make = maker(Expectation)
+    assert make("ROUTE-001", frozenset({200}), endpoint="e", args={}) == \
+        Expectation("ROUTE-001", frozenset({200}), endpoint="e", args={})
+    assert make("ROUTE-008", None).allow_requirement == "METH-003"  # defaults filled in
+    with pytest.raises(TypeError):
+        make(status=None)  # no requirement: the TypeError Expectation() raises
+    with pytest.raises(TypeError):
+        make("ROUTE-001", None, colour="red")
+    observation = maker(Observation)(Request("/"), 200, "200 OK", (), b"")
+    assert observation == Observation(Request("/"), 200, "200 OK", (), b"")
+    with pytest.raises(TypeError):
+        maker(RequirementResult)  # a default_factory: not for maker

@@ -1,5 +1,9 @@
 """Bad input gets a clear, actionable error."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from adapters.base import Adapter, AdapterUnavailable
@@ -41,3 +45,16 @@ def test_unknown_requirement_id_fails_loudly():
 
     with pytest.raises(UnknownRequirement, match="ROUTE-999"):
         requirement("ROUTE-999")
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    """``wsgi-conformance adapters --json | head``: the pipe closes before the command writes."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte
+    try:
+        done = subprocess.run([sys.executable, "-m", "conformance", "adapters", "--json"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
+    assert done.returncode == 141
