@@ -48,6 +48,20 @@ def test_a_property_the_framework_cannot_write_gives_up_after_the_first_examples
     assert "framework has no signed argument for float" in info.value.failure.check.actual
 
 
+def test_the_give_up_wrapper_keeps_the_derandomized_seed():
+    """Hypothesis derives a ``derandomize`` run's seed from the body's source, name and
+    arguments: wrapping must not change the cases a property generates."""
+    from hypothesis.internal.reflection import function_digest
+
+    from conformance.properties import _given_up_when_inexpressible
+
+    def body(scenario):
+        return None
+
+    for fn in (body, lambda case: None):
+        assert function_digest(_given_up_when_inexpressible(fn)) == function_digest(fn)
+
+
 def test_one_example_written_keeps_the_search_going():
     h = harness(ReferenceAdapter())
     calls = []
