@@ -315,14 +315,14 @@ class Predictor:
     rule set many requests). A rule is tried on a path only if its shape can fit it at all (its
     length, its first static part): ``match`` answers None for the others."""
 
+    MAX_PATHS = 256  # paths whose matching is kept per model
+
     def __init__(self, model: AppModel):
         self.model = model
         self.shapes = [Shape(rule) for rule in model.rules]
         self.slashed = [shape for shape in self.shapes if shape.rule.trailing_slash]
         self._shape_of = {id(shape.rule): shape for shape in self.shapes}
         self._paths: dict[str, str | tuple] = {}
-
-    MAX_PATHS = 256  # paths whose matching is kept per model
 
     def __call__(self, request: Request) -> Expectation:
         raw = request.path
@@ -390,8 +390,7 @@ class Predictor:
         if impl:
             return expect(impl, None)
         method = request.method
-        allowed = [m for m in matches if method in m.rule.methods
-                   or (method == "HEAD" and "GET" in m.rule.methods)]  # _allows, inline
+        allowed = [m for m in matches if _allows(m.rule, method)]
         if not allowed:
             methods = frozenset().union(*(m.rule.methods for m in matches))
             if method == "OPTIONS":
