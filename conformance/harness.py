@@ -305,7 +305,7 @@ class Harness:
             framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
             request=str(request) if request else f"build_url{build}" if build else "(building the app)",
-            reproduction=self.adapter.reproduction(model, request, build),
+            reproduction=self.context.transport.reproduction(model, request, build),
         )
 
     @staticmethod
