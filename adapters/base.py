@@ -172,8 +172,24 @@ class Adapter:
         raise NotImplementedError(f"{self.name} does not declare {RELOADER!r}")
 
     # --- reproductions ----------------------------------------------------------------------
-    def reproduction(self, model: AppModel, request: Any = None, build: tuple | None = None) -> str:
-        """A short, copy-pasteable program: the app in the framework's own code plus the request."""
+    def client_request_source(self, model: AppModel, request: Any) -> str | None:
+        """The code of the call ``client_request`` makes, run after the app's source (``app``
+        defined) and printing the answer: a ``client`` failure's reproduction. None: no such
+        form (the reproduction then says so and shows the in-process WebTest request)."""
+        return None
+
+    def serve_source(self, model: AppModel) -> str | None:
+        """Code that, after the app's source, starts what ``serve`` starts on 127.0.0.1 and a
+        free port, in a daemon thread, and sets ``port``: a ``server`` failure's reproduction
+        then sends the request's exact bytes to it. None: no such form."""
+        return None
+
+    def reproduction(self, model: AppModel, request: Any = None, build: tuple | None = None,
+                     request_source: str | None = None) -> str:
+        """A short, copy-pasteable program: the app in the framework's own code plus the request.
+
+        The request is sent in-process with WebTest unless ``request_source`` (the code of how a
+        transport sent it: ``conformance.transport.Transport.reproduction``) replaces it."""
         try:
             code = self.source(model).rstrip("\n")
         except (NotImplementedError, Unsupported) as exc:
@@ -184,14 +200,33 @@ class Adapter:
         if build is not None:
             endpoint, values = build
             lines += [self.build_url_source(endpoint, values)]
-        if request is not None:
-            lines += [
-                "from webtest import TestApp",
-                f"response = TestApp(app).request({request.target!r}, method={request.method!r},"
-                f" headers={dict(request.headers)!r}, expect_errors=True)",
-                "print(response.status, response.headers, response.body[:500])",
-            ]
+        if request_source is not None:
+            lines.append(request_source.rstrip("\n"))
+        elif request is not None:
+            lines.append(webtest_source(request))
         return "\n".join(lines) + "\n"
+
+
+def webtest_source(request: Any) -> str:
+    """The request sent in-process with WebTest's ``TestApp`` (lint on), answer printed: the
+    ``wsgi`` reproduction, and the ``client`` one of adapters whose test client is WebTest."""
+    return (
+        "from webtest import TestApp\n"
+        f"response = TestApp(app).request({request.target!r}, method={request.method!r},"
+        f" headers={dict(request.headers)!r}, expect_errors=True)\n"
+        "print(response.status, response.headers, response.body[:500])"
+    )
+
+
+def werkzeug_open_args(request: Any) -> str:
+    """The arguments the Flask and Werkzeug adapters' ``client_request`` give Werkzeug's
+    ``Client.open`` (Flask's test client is one), as source for ``client_request_source``."""
+    args = f"{request.path!r}, method={request.method!r}"
+    if request.query:
+        args += f", query_string={request.query!r}"
+    if request.headers:
+        args += f", headers={list(request.headers)!r}"
+    return args
 
 
 # --- helpers for adapters that write Python source ----------------------------------------------

@@ -75,6 +75,22 @@ class BottleAdapter(base.Adapter):
                                         headers=dict(request.headers), expect_errors=True)
         return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
 
+    def client_request_source(self, model: AppModel, request: Any) -> str:
+        return base.webtest_source(request)
+
+    def serve_source(self, model: AppModel) -> str:
+        from adapters.serving import HOST
+
+        return (
+            "import threading\nimport time\n\nimport bottle\n\n"
+            "# bottle.run(app)'s default server, on a free port, quiet (no access log)\n"
+            f"server = bottle.WSGIRefServer(host={HOST!r}, port=0)\nserver.quiet = True\n"
+            "threading.Thread(target=server.run, args=(app,), daemon=True).start()\n"
+            "for _ in range(1000):  # it binds inside run(): wait for it (bounded)\n"
+            "    if getattr(server, 'srv', None):\n        break\n    time.sleep(0.01)\n"
+            "port = server.srv.server_port"
+        )
+
     def serve(self, app: Any, host: str) -> Any:
         """``bottle.run(app)``'s default server, ``WSGIRefServer``, on a free port (quiet: no
         access log); run in a thread so that its ``srv`` can be shut down."""

@@ -177,6 +177,28 @@ class DjangoAdapter(base.Adapter):
         return base.ClientAnswer(f"{response.status_code} {response.reason_phrase}",
                                  tuple(response.items()), body)
 
+    def client_request_source(self, model: AppModel, request: Any) -> str:
+        return (
+            "from django.test import Client\n\n"
+            "# Host as the suite sends it (Django's default 'testserver' is not in ALLOWED_HOSTS)\n"
+            f"response = Client(HTTP_HOST='localhost').generic({request.method!r}, {request.target!r}, "
+            f"headers={dict(request.headers)!r})\n"
+            "body = b''.join(response.streaming_content) if response.streaming else response.content\n"
+            "print(response.status_code, response.reason_phrase, list(response.items()), body[:500])"
+        )
+
+    def serve_source(self, model: AppModel) -> str:
+        from adapters.serving import HOST
+
+        return (
+            "import queue\nimport threading\n\nfrom django.core.servers.basehttp import run\n\n"
+            "# what manage.py runserver starts (threaded), on a free port\n"
+            "bound = queue.Queue()\n"
+            f"threading.Thread(target=run, args=({HOST!r}, 0, app), kwargs=dict(threading=True, "
+            "on_bind=bound.put), daemon=True).start()\n"
+            "port = bound.get(timeout=10)"
+        )
+
     def serve(self, app: Any, host: str) -> Any:
         """What ``manage.py runserver`` starts (``django.core.servers.basehttp.run`` with
         threading): Django's threaded ``WSGIServer`` and ``WSGIRequestHandler``, built here as

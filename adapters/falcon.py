@@ -122,6 +122,21 @@ class FalconAdapter(base.Adapter):
                                                   headers=dict(request.headers))
         return base.ClientAnswer(result.status, tuple(result.headers.items()), result.content)
 
+    def client_request_source(self, model: AppModel, request: Any) -> str:
+        args = f"{request.method!r}, {request.path!r}"
+        if request.query:
+            args += f", query_string={request.query!r}"
+        if request.headers:
+            args += f", headers={dict(request.headers)!r}"
+        return ("from falcon.testing import TestClient\n\n"
+                f"result = TestClient(app).simulate_request({args})\n"
+                "print(result.status, list(result.headers.items()), result.content[:500])")
+
+    def serve_source(self, model: AppModel) -> str:
+        from adapters.serving import wsgiref_serve_source
+
+        return wsgiref_serve_source("as Falcon's quickstart serves an app, on a free port")
+
     def serve(self, app: base.WSGIApp, host: str) -> Any:
         """``wsgiref.simple_server.make_server``, as Falcon's quickstart serves an app."""
         from adapters.serving import wsgiref_server

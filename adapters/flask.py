@@ -64,6 +64,21 @@ class FlaskAdapter(base.Adapter):
         return base.ClientAnswer(response.status, tuple(response.headers.to_wsgi_list()),
                                  response.get_data())
 
+    def client_request_source(self, model: AppModel, request: Any) -> str:
+        target, note = "app", ""
+        if model.debug:  # as client_request does: the test client of the Flask app itself
+            target, note = "app.app", "# app.app: the Flask app behind the debugger\n"
+        return (f"{note}response = {target}.test_client().open({base.werkzeug_open_args(request)})\n"
+                "print(response.status, response.headers.to_wsgi_list(), response.get_data()[:500])")
+
+    def serve_source(self, model: AppModel) -> str:
+        from adapters.serving import HOST, threaded_source
+
+        return threaded_source(
+            "from werkzeug.serving import make_server\n\n"
+            "# what app.run() starts (Werkzeug's run_simple server, threaded), on a free port\n"
+            f"server = make_server({HOST!r}, 0, app, threaded=True)")
+
     def serve(self, app: Any, host: str) -> Any:
         """What ``app.run()`` starts: Werkzeug's ``run_simple`` server, threaded as Flask asks,
         built with ``werkzeug.serving.make_server`` so that it can be shut down (no reloader)."""
@@ -97,3 +112,4 @@ class FlaskAdapter(base.Adapter):
             "from flask import url_for\n"
             f"with app.test_request_context('/'):\n    print(url_for({endpoint!r}{args}))"
         )
+

@@ -110,6 +110,14 @@ class PyramidAdapter(base.Adapter):
                                         headers=dict(request.headers), expect_errors=True)
         return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
 
+    def client_request_source(self, model: AppModel, request: Any) -> str:
+        return base.webtest_source(request)
+
+    def serve_source(self, model: AppModel) -> str:
+        from adapters.serving import wsgiref_serve_source
+
+        return wsgiref_serve_source('as Pyramid\'s "Hello World" serves an app, on a free port')
+
     def serve(self, app: Any, host: str) -> Any:
         """``wsgiref.simple_server.make_server``, as Pyramid's "Hello World" serves an app."""
         from adapters.serving import wsgiref_server

@@ -93,6 +93,19 @@ class ThreadedServer:
             raise ServerError(f"{self.name}: the server did not stop within {timeout:g} s")
 
 
+def threaded_source(setup: str, serve: str = "server.serve_forever",
+                    port: str = "server.server_port") -> str:
+    """Reproduction code: ``setup`` builds the server, ``serve`` runs in a daemon thread (this
+    program then sends its request itself), and ``port`` is read once it is bound."""
+    return f"import threading\n{setup}\nthreading.Thread(target={serve}, daemon=True).start()\nport = {port}"
+
+
+def wsgiref_serve_source(comment: str) -> str:
+    """``wsgiref_server`` as reproduction code (``serve_source``), with its access log."""
+    return threaded_source(f"from wsgiref.simple_server import make_server\n\n# {comment}\n"
+                           f"server = make_server({HOST!r}, 0, app)")
+
+
 def wsgiref_server(app: Any, host: str, name: str = "wsgiref") -> ThreadedServer:
     """``wsgiref.simple_server.make_server(host, port, app)`` on a free port, started: the server
     Falcon's quickstart and Pyramid's "Hello World" serve an app with (access log off)."""

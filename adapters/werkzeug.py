@@ -124,6 +124,19 @@ class WerkzeugAdapter(base.Adapter):
         return base.ClientAnswer(response.status, tuple(response.headers.to_wsgi_list()),
                                  response.get_data())
 
+    def client_request_source(self, model: AppModel, request: Any) -> str:
+        return ("from werkzeug.test import Client\n\n"
+                f"response = Client(app).open({base.werkzeug_open_args(request)})\n"
+                "print(response.status, response.headers.to_wsgi_list(), response.get_data()[:500])")
+
+    def serve_source(self, model: AppModel) -> str:
+        from adapters.serving import HOST, threaded_source
+
+        return threaded_source(
+            "from werkzeug.serving import make_server\n\n"
+            "# run_simple's server with its defaults (not threaded), on a free port\n"
+            f"server = make_server({HOST!r}, 0, app)")
+
     def serve(self, app: Any, host: str) -> Any:
         """``run_simple``'s server with its defaults (not threaded), built with ``make_server``
         so that it can be shut down."""

@@ -194,7 +194,11 @@ class Harness:
     def check_all(self, model: AppModel, requests: list[Request], keep_going: bool = False) -> int:
         """Every request judged by the oracle (HEAD: against GET's answer, as ``check_head``),
         all sent in one batch, then judged in order; the first one not met raises, unless
-        ``keep_going`` (the benchmark): then the count of requests not met is returned."""
+        ``keep_going`` (the benchmark): then the count of requests not met is returned.
+
+        A request whose checks all pass is recorded as ``conclude`` would record it, counted per
+        requirement (issue 9: most requests pass, and their Check objects cost more than the
+        framework's answer); any other goes through ``compare`` and ``conclude``."""
         batch: list[Request] = []
         for request in requests:
             if request.method == "HEAD":
@@ -305,7 +309,7 @@ class Harness:
             framework=f"{self.adapter.framework} {self.context.result.version}",
             rules=model.describe(),
             request=str(request) if request else f"build_url{build}" if build else "(building the app)",
-            reproduction=self.adapter.reproduction(model, request, build),
+            reproduction=self.context.transport.reproduction(model, request, build),
         )
 
     @staticmethod

@@ -11,6 +11,11 @@
 
 Over ``client`` and ``server`` the suite sees answers, not WSGI calls: PEP 3333 checks (WSGI-*)
 are not applicable there (``not_applicable``).
+
+A failure's reproduction sends the request the way its transport did (``Transport.reproduction``):
+WebTest in-process, the framework's test-client call, or the development server and the exact
+bytes over a socket. A divergence of the client or the server alone (Flask's test client reading
+``//host/x`` as a host, Werkzeug's server decoding raw UTF-8 twice) then shows when it is run.
 """
 
 from __future__ import annotations
@@ -24,10 +29,10 @@ import traceback
 import weakref
 from typing import Any
 
-from adapters.base import Adapter, ClientAnswer, TransportUnsupported
+from adapters.base import Adapter, ClientAnswer, TransportUnsupported, webtest_source
 from adapters.serving import HOST
 from conformance.driver import MAX_BODY, SERVER_NAME, Observation, _worker, call
-from conformance.model import Request
+from conformance.model import AppModel, Request
 
 TRANSPORTS = ("wsgi", "client", "server")
 DEFAULT = "wsgi"
@@ -59,6 +64,30 @@ class Transport:
 
     def close(self) -> None:
         """End of the session: stop everything this transport started."""
+
+    def request_source(self, model: AppModel, request: Request) -> str | None:
+        """How this transport sent ``request``, as code run after the app's source (which defines
+        ``app``) and printing the answer; None: the adapter's in-process WebTest request."""
+        return None
+
+    def reproduction(self, model: AppModel, request: Request | None,
+                     build: tuple | None = None) -> str:
+        """The adapter's reproduction, with the request sent as this transport sent it."""
+        if request is None:  # building the app or a URL: no transport involved
+            return self.adapter.reproduction(model, request, build)
+        try:
+            source = self.request_source(model, request)
+        except Exception as exc:  # a broken hook must not turn the failure into a crash
+            source = self._fallback(request, f"its source hook raised {type(exc).__name__}: {exc}")
+        if source is None:
+            return self.adapter.reproduction(model, request, build)
+        return self.adapter.reproduction(model, request, build, request_source=source)
+
+    def _fallback(self, request: Request, why: str) -> str:
+        """WebTest, said to be a stand-in: it may not show a failure seen over this transport."""
+        return (f"# adapter {self.adapter.name!r} writes no {self.name!r} reproduction ({why});\n"
+                f"# the in-process WebTest request below may not show what {self.name!r} showed\n"
+                + webtest_source(request))
 
 
 class WsgiTransport(Transport):
@@ -92,6 +121,13 @@ class _ClientJob:
 class ClientTransport(Transport):
     name = "client"
 
+    def request_source(self, model: AppModel, request: Request) -> str:
+        code = self.adapter.client_request_source(model, request)
+        if code is None:
+            return self._fallback(request, "no Adapter.client_request_source")
+        return (f"# sent through {self.adapter.framework}'s test client, as "
+                f"--conformance-transport=client sent it\n{code}")
+
     def observe(self, app: Any, request: Request) -> Observation:
         job = _ClientJob(self.adapter, app, request)
         if self.timeout is None:
@@ -118,6 +154,13 @@ class ServerTransport(Transport):
         self.servers: dict[int, Any] = {}  # id(app) -> running server
         self.failed: dict[int, str] = {}  # id(app) -> why its server did not start
         _LIVE.add(self)
+
+    def request_source(self, model: AppModel, request: Request) -> str:
+        code = self.adapter.serve_source(model)
+        if code is None:
+            return self._fallback(request, "no Adapter.serve_source")
+        return (f"# served by {self.adapter.framework}'s development server, as "
+                f"--conformance-transport=server ran it\n{code}\n\n{send_source(request)}")
 
     def server_for(self, app: Any) -> Any:
         key = id(app)
@@ -212,6 +255,26 @@ def request_bytes(request: Request) -> bytes:
              "Connection: close"]
     lines += [f"{k}: {v}" for k, v in request.headers if k.lower() not in ("host", "connection")]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+def send_source(request: Request) -> str:
+    """Code sending ``request_bytes(request)`` to ``port`` on 127.0.0.1 and printing the answer
+    read until the server closes the connection, as ``http_observe`` reads it (curl or a client
+    library would normalise the target: ``//``, ``%2F``, raw UTF-8 must reach the server as sent)."""
+    return (
+        "# the request, byte for byte as the suite sent it\n"
+        "import socket\nimport sys\n\n"
+        f"request = {request_bytes(request)!r}\n"
+        "answer = b''\n"
+        f"with socket.create_connection(({HOST!r}, port), timeout=10) as sock:\n"
+        "    sock.sendall(request)\n"
+        "    while len(answer) < 1 << 21:  # until the server closes the connection (bounded)\n"
+        "        chunk = sock.recv(65536)\n"
+        "        if not chunk:\n"
+        "            break\n"
+        "        answer += chunk\n"
+        "sys.stdout.buffer.write(answer)  # the raw answer: status line, headers, body"
+    )
 
 
 def http_observe(port: int, request: Request, timeout: float | None) -> Observation:

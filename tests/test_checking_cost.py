@@ -141,3 +141,54 @@ def test_frozen_maker_makes_what_the_dataclass_makes():
     assert observation == Observation(Request("/"), 200, "200 OK", (), b"")
     with pytest.raises(TypeError):
         maker(RequirementResult)  # a default_factory: not for maker
+
+
+# --- the driver's one-pass check of a plain response judges as the general checks do -----------
+def _responses():
+    """Apps answering with plain and not-so-plain responses (what the one-pass check takes and
+    what it must hand over to the general checks)."""
+    class Sub(str):
+        pass
+
+    def app(status, headers, body, exc_info=None, write=None):
+        def wsgi(environ, start_response):
+            writer = start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+            if write is not None:
+                writer(write)
+            return body
+        return wsgi
+
+    ok = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")]
+    yield app("200 OK", ok, [b"hi"])
+    yield app("200 OK", ok, [b"h", b"i"])
+    yield app("200 OK", ok, [b"hi!"])  # Content-Length says 2
+    yield app("200 OK", [("Content-Length", "x")], [b"hi"])
+    yield app("200 OK", [("Content-Type", "text/html")], [b"<p>"])  # no charset
+    yield app("200 OK", [("Content-Type", "text/html")], [])  # no body: no charset needed
+    yield app("200", ok, [b"hi"])  # no reason phrase
+    yield app("200 OK\r\n", ok, [b"hi"])
+    yield app("404 Not Found", [("Connection", "close"), ("X-A", "é€")], [b""])
+    yield app("200 OK", [("X-A", "1\r\nX-B: 2")], [b"hi"])
+    yield app("200 OK", [["Content-Type", "text/plain"]], [b"hi"])  # a list, not a tuple
+    yield app("200 OK", (("Content-Type", "text/plain"),), [b"hi"])  # a tuple of headers
+    yield app("200 OK", [(Sub("X-Ok"), Sub("1"))], [b"hi"])
+    yield app(Sub("200 OK"), ok, [b"hi"])
+    yield app("200 OK", ok, [bytearray(b"hi")])
+    yield app("200 OK", ok, [b"h", "i"])
+    yield app("200 OK", ok, [b"hi"], exc_info=(ValueError, ValueError("x"), None))
+    yield app("200 OK", ok, [b""], write=b"hi")
+    yield app("200 OK", [("Content-Length", "2"), ("Content-Length", "3")], [b"hi"])
+    yield app("200 OK", [("content-type", "TEXT/PLAIN"), ("Content-Type", "text/plain; charset=utf-8")], [b"x"])
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_the_one_pass_check_of_a_plain_response_judges_as_the_general_checks(method):
+    from conformance.driver import _Capture, _observe, _observe_any, environ_for
+
+    for app in _responses():
+        request = Request("/a", method)
+        captured = _Capture(app, environ_for(request))
+        captured.run()
+        fast, general = _observe(request, captured, captured.environ), \
+            _observe_any(request, captured, captured.environ)
+        assert fast == general, (captured.calls, captured.items)

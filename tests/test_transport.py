@@ -7,6 +7,7 @@ import importlib.util
 import socket
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,3 +214,143 @@ def test_reload_check_fails_without_a_reloader_and_kills_the_server(tmp_path, mo
     result = check_reload(NoReload(), tmp_path, timeout=2.0)
     assert not result.reloaded and "still answered: 200 OK 'before" in result.detail
     assert pids and not group_alive(pids[0])
+
+
+# --- reproductions follow the transport ------------------------------------------------------------
+ADAPTERS = {"reference": "", "flask": "flask", "bottle": "bottle", "werkzeug": "werkzeug",
+            "django": "django", "falcon": "falcon", "pyramid": "pyramid"}
+# A target only the test client misreads (Flask's and Django's take evil.example for a host), one
+# only the server misreads (Werkzeug's dev server decodes raw UTF-8 twice).
+CLIENT_TARGET, SERVER_TARGET = "//evil.example/hello/x", "/hello/é"
+
+
+def run_reproduction(code: str, tmp_path: Path, raw: bool = False) -> Any:
+    """The reproduction as a user runs it: saved to a file, ``python FILE`` from the project
+    root (loopback only, bounded); what it printed (``raw``: as bytes)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "reproduction.py"
+    path.write_text(code, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, timeout=60, cwd=ROOT,
+                         env={**__import__("os").environ, "PYTHONPATH": ROOT})
+    assert out.returncode == 0, out.stderr.decode(errors="replace")[-2000:]
+    return out.stdout if raw else out.stdout.decode("utf-8")
+
+
+def installed(name: str) -> bool:
+    return not ADAPTERS[name] or importlib.util.find_spec(ADAPTERS[name]) is not None
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.skipif(not installed(n), reason=f"no {n}")) for n in ADAPTERS])
+def test_client_reproduction_makes_the_call_the_client_transport_made(name, tmp_path):
+    from conformance import registry
+
+    ctx = AdapterContext(registry.load(name), timeout=10.0, transport="client")
+    request = Request(CLIENT_TARGET)
+    obs = ctx.transport.observe(ctx.app(SITE), request)
+    code = ctx.transport.reproduction(SITE, request)
+    assert "as --conformance-transport=client sent it" in code
+    printed = run_reproduction(code, tmp_path)
+    assert printed.startswith(f"{obs.status_line} ") or \
+        printed.startswith(f"{obs.status} {obs.status_line[4:]} "), printed  # Django: code, reason
+    assert repr(obs.body[:500]) in printed, (obs.body, printed)
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.skipif(not installed(n), reason=f"no {n}")) for n in ADAPTERS])
+def test_server_reproduction_sends_the_bytes_the_server_transport_sent(name, tmp_path):
+    from conformance import registry
+
+    ctx = AdapterContext(registry.load(name), timeout=10.0, transport="server")
+    request = Request(SERVER_TARGET)
+    try:
+        obs = ctx.transport.observe(ctx.app(SITE), request)
+    finally:
+        ctx.close()
+    code = ctx.transport.reproduction(SITE, request)
+    assert repr(transport.request_bytes(request)) in code and "127.0.0.1" in code
+    answer = transport.parse_response(request, run_reproduction(code, tmp_path, raw=True))
+    assert (answer.status, answer.body) == (obs.status, obs.body)
+    if name in ("flask", "werkzeug"):  # Werkzeug's server decodes raw UTF-8 twice (SERVER-004)
+        assert answer.args == {"name": ["str", "'Ã©'"]}
+    else:
+        assert answer.args == {"name": ["str", "'é'"]}
+
+
+def _failure(run, adapter: str, req_id: str) -> dict:
+    (failure,) = run.adapter(adapter)["requirements"][req_id]["failures"]
+    return failure
+
+
+def test_a_client_failure_carries_a_reproduction_that_shows_it(run_suite, tmp_path):
+    """Flask's SERVER-003 (its test client reads //evil.example/hello/x as /hello/x) is seen over
+    ``client`` only: the WebTest reproduction would answer 404, the test-client one shows it."""
+    if not HAS_FLASK:
+        pytest.skip("no flask")
+    run = run_suite("--adapter=flask", "--conformance-transport=client",
+                    str(Path(ROOT) / "conformance/cases/test_server.py"), "-k", "SERVER_003",
+                    subprocess=True)
+    failure = _failure(run, "flask", "SERVER-003")
+    assert failure["actual"].startswith("200 OK hello(name=str 'x')")
+    code = failure["reproduction"]
+    assert "app.test_client().open('//evil.example/hello/x', method='GET')" in code
+    assert "webtest" not in code
+    printed = run_reproduction(code, tmp_path)
+    from conformance.handlers import echo
+
+    assert printed.startswith("200 OK ") and repr(echo("hello", name="x").encode()) in printed
+    # what a failure showed before: the in-process WebTest request, which does not reproduce it
+    in_process = FlaskAdapter().reproduction(
+        AppModel.of(rule("/hello/<name>", "hello"), rule("/hello/<name>/<rest>", "hello_rest")),
+        Request(CLIENT_TARGET))
+    assert run_reproduction(in_process, tmp_path).startswith("404 NOT FOUND")
+
+
+def test_a_server_failure_carries_a_reproduction_that_shows_it(run_suite, tmp_path):
+    """A mutant whose Content-Length counts characters (SERVER-005) over ``server``: the
+    reproduction serves the app on wsgiref and sends the suite's bytes; the answer it prints
+    declares 5 bytes and carries 9, as the failure says."""
+    run = run_suite("--adapter=adapters.reference.mutants:content_length_counts_characters",
+                    "--conformance-transport=server",
+                    str(Path(ROOT) / "conformance/cases/test_server.py"), "-k", "SERVER_005")
+    failure = _failure(run, "mutant-content_length_counts_characters", "SERVER-005")
+    assert (failure["request"], failure["expected"]) == ("GET /text", "5 body bytes (Content-Length: 5)")
+    code = failure["reproduction"]
+    assert "make_server('127.0.0.1', 0, app)" in code
+    assert repr(transport.request_bytes(Request("/text"))) in code
+    answer = transport.parse_response(Request("/text"), run_reproduction(code, tmp_path, raw=True))
+    assert answer.header("Content-Length") == "5" and answer.body == "été ☃".encode()
+    assert failure["actual"] == f"{len(answer.body)} body bytes: {answer.body[:60]!r}"
+
+
+def test_wsgi_reproduction_is_unchanged(run_suite):
+    """Over ``wsgi`` a failure still shows the app and the in-process WebTest request."""
+    run = run_suite("--adapter=adapters.reference.mutants:content_length_counts_characters",
+                    str(Path(ROOT) / "conformance/cases/test_server.py"), "-k", "SERVER_005")
+    failure = _failure(run, "mutant-content_length_counts_characters", "SERVER-005")
+    from conformance.cases.test_server import BATTERY_MODEL
+    from adapters.reference import mutants
+
+    adapter = mutants.load_mutant("content_length_counts_characters")()
+    assert failure["reproduction"] == adapter.reproduction(BATTERY_MODEL, Request("/text"))
+    assert failure["reproduction"].endswith(
+        "from webtest import TestApp\n"
+        "response = TestApp(app).request('/text', method='GET', headers={}, expect_errors=True)\n"
+        "print(response.status, response.headers, response.body[:500])\n")
+
+
+def test_an_adapter_without_a_source_hook_says_its_reproduction_may_not_show_it():
+    class NoSource(ReferenceAdapter):
+        def client_request_source(self, model, request):
+            return None
+
+        def serve_source(self, model):
+            raise RuntimeError("broken hook")
+
+    for name, why in (("client", "no Adapter.client_request_source"),
+                      ("server", "its source hook raised RuntimeError: broken hook")):
+        code = transport.make(name, NoSource(), 5.0).reproduction(SITE, Request("/hello/x"))
+        assert f"writes no {name!r} reproduction ({why})" in code
+        assert "from webtest import TestApp" in code

@@ -65,6 +65,14 @@ class ReferenceAdapter(Adapter):
                                         headers=dict(request.headers), expect_errors=True)
         return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
 
+    def client_request_source(self, model: AppModel, request: Any) -> str:
+        return base.webtest_source(request)
+
+    def serve_source(self, model: AppModel) -> str:
+        from adapters.serving import wsgiref_serve_source
+
+        return wsgiref_serve_source("the standard library's server App.run serves on, on a free port")
+
     def serve(self, app: WSGIApp, host: str) -> Any:
         from wsgiref.simple_server import WSGIRequestHandler, make_server
 
