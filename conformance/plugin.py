@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from adapters.base import AdapterUnavailable, TransportUnsupported
-from conformance import profiles, registry, spec
+from conformance import profiles, registry, reloader, spec
 from conformance import transport as transports
 from conformance.harness import AdapterContext, Harness, HarnessError, not_applicable_reason
 from conformance.verdict import Outcome, RequirementNotMet, worst
@@ -133,19 +133,35 @@ def _context(item: pytest.Item) -> AdapterContext | None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    ids, ctx = _requirements(item), _context(item)
-    if not ids or ctx is None:
-        return
-    needs = spec.requirement(ids[0]).needs
-    if needs and needs not in ctx.adapter.capabilities:
-        pytest.skip(not_applicable_reason(ctx.adapter, [needs]))
-    reason = transports.not_applicable(ctx.result.transport, ids[0])
+    reason = _not_applicable(item)
     if reason:
         pytest.skip(reason)
 
 
+def _not_applicable(item: pytest.Item) -> str | None:
+    ids, ctx = _requirements(item), _context(item)
+    if not ids or ctx is None:
+        return None
+    needs = spec.requirement(ids[0]).needs
+    if needs and needs not in ctx.adapter.capabilities:
+        return not_applicable_reason(ctx.adapter, [needs])
+    return transports.not_applicable(ctx.result.transport, ids[0])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Issue 9: SERVER-006 mostly waits for a debug server; begin each selected check now, in
+    the background, so that its wait overlaps the other cases (conformance/reloader.py)."""
+    if session.config.option.collectonly or _is_worker(session.config):
+        return  # an xdist worker runs the check inline: which worker gets the case is unknown
+    for item in session.items:
+        ctx = _context(item)
+        if ctx and _requirements(item)[:1] == ["SERVER-006"] and not _not_applicable(item):
+            reloader.start(session.config, ctx.adapter)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop every server the transports started (issue 10); each stop is bounded."""
+    reloader.stop_all(config)
     for ctx in config.stash.get(CONTEXTS, {}).values():
         ctx.close()
 
