@@ -207,6 +207,16 @@ class Adapter:
         return "\n".join(lines) + "\n"
 
 
+def webtest_answer(app: Any, request: Any) -> "ClientAnswer":
+    """The request sent in-process with WebTest's ``TestApp`` (lint on): the ``client`` answer of
+    adapters whose framework's testing docs point to WebTest (Bottle, Pyramid, the reference)."""
+    from webtest import TestApp
+
+    response = TestApp(app).request(request.target, method=request.method,
+                                    headers=dict(request.headers), expect_errors=True)
+    return ClientAnswer(response.status, tuple(response.headerlist), response.body)
+
+
 def webtest_source(request: Any) -> str:
     """The request sent in-process with WebTest's ``TestApp`` (lint on), answer printed: the
     ``wsgi`` reproduction, and the ``client`` one of adapters whose test client is WebTest."""

@@ -69,11 +69,7 @@ class BottleAdapter(base.Adapter):
     def client_request(self, app: Any, request: Any) -> base.ClientAnswer:
         """Bottle ships no test client; its docs ("Functional Testing Bottle Applications")
         point to WebTest's ``TestApp``, used here with its defaults (lint on)."""
-        from webtest import TestApp
-
-        response = TestApp(app).request(request.target, method=request.method,
-                                        headers=dict(request.headers), expect_errors=True)
-        return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
+        return base.webtest_answer(app, request)
 
     def client_request_source(self, model: AppModel, request: Any) -> str:
         return base.webtest_source(request)

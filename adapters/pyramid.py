@@ -104,11 +104,7 @@ class PyramidAdapter(base.Adapter):
     def client_request(self, app: Any, request: Any) -> base.ClientAnswer:
         """WebTest's ``TestApp``, the functional-testing path of Pyramid's docs, with its
         defaults (lint on)."""
-        from webtest import TestApp
-
-        response = TestApp(app).request(request.target, method=request.method,
-                                        headers=dict(request.headers), expect_errors=True)
-        return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
+        return base.webtest_answer(app, request)
 
     def client_request_source(self, model: AppModel, request: Any) -> str:
         return base.webtest_source(request)

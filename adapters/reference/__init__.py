@@ -59,11 +59,7 @@ class ReferenceAdapter(Adapter):
     # wsgiref, built here the same way in a thread so that it can be shut down; App.run's
     # reloader (debug mode) is checked through reloader_source.
     def client_request(self, app: WSGIApp, request: Any) -> base.ClientAnswer:
-        from webtest import TestApp
-
-        response = TestApp(app).request(request.target, method=request.method,
-                                        headers=dict(request.headers), expect_errors=True)
-        return base.ClientAnswer(response.status, tuple(response.headerlist), response.body)
+        return base.webtest_answer(app, request)
 
     def client_request_source(self, model: AppModel, request: Any) -> str:
         return base.webtest_source(request)
@@ -74,16 +70,9 @@ class ReferenceAdapter(Adapter):
         return wsgiref_serve_source("the standard library's server App.run serves on, on a free port")
 
     def serve(self, app: WSGIApp, host: str) -> Any:
-        from wsgiref.simple_server import WSGIRequestHandler, make_server
+        from adapters.serving import wsgiref_server
 
-        from adapters.serving import ThreadedServer
-
-        class QuietHandler(WSGIRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # no access log
-                pass
-
-        server = make_server(host, 0, app, handler_class=QuietHandler)
-        return ThreadedServer(server.serve_forever, lambda: server, "wsgiref").start()
+        return wsgiref_server(app, host, "wsgiref")
 
     def reloader_source(self, body: str, port: int) -> str:
         return (
